@@ -1,0 +1,58 @@
+# cabin: the few commands that do everything.  The build itself is meson +
+# ninja in build/; this file installs what is missing and strings steps
+# together.  Run as root on Debian 12.
+
+BUILD      ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+MESON_OPTS ?=
+
+# Debian packages the build and the tests need (checked with dpkg, installed
+# with apt-get only when missing).
+DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libseccomp-dev
+DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps
+DEPS_BENCH := runc crun time
+
+.PHONY: all build deps deps-bench demo check check-unit check-integration bench install clean
+
+all: build
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+deps:
+	@missing=""; for p in $(DEPS_BUILD) $(DEPS_TEST) $(EXTRA_DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	        || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+deps-bench:
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_BENCH)"
+
+demo: deps build
+	@sh tests/helpers/demo.sh $(BUILD)/cabin-runtime
+
+check: deps build
+	@sh tests/run-all.sh $(BUILD)
+
+check-unit: deps build
+	meson test -C $(BUILD) --print-errorlogs
+
+check-integration: deps build
+	CABIN_RUNTIME=$(CURDIR)/$(BUILD)/cabin-runtime bats tests/integration
+
+bench: deps-bench build
+	@sh bench/run.sh
+
+install: build
+	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

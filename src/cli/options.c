@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strv.h"
+
+int options_parse_uint(const char *s, unsigned long long max, unsigned long long *ret)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return -EINVAL;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0' || v > max)
+        return -ERANGE;
+    *ret = v;
+    return 0;
+}
+
+static const struct option_def *find(const struct option_def *defs, const char *name, size_t len,
+                                     char short_name)
+{
+    for (const struct option_def *d = defs; d->name; d++) {
+        if (short_name && d->short_name == short_name)
+            return d;
+        if (!short_name && strlen(d->name) == len && strncmp(d->name, name, len) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static int store(const struct option_def *d, void *target, const char *value, bool has_value,
+                 struct error **err)
+{
+    char *field = (char *) target + d->offset;
+    switch (d->type) {
+    case OPTION_TYPE_BOOL:
+        if (!has_value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            *(bool *) field = true;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            *(bool *) field = false;
+        else
+            return error_new(err, EINVAL, "--%s: expected true or false, got `%s`", d->name,
+                             value);
+        return 0;
+    case OPTION_TYPE_STRING:
+        *(const char **) field = value;
+        return 0;
+    case OPTION_TYPE_UINT: {
+        unsigned long long v;
+        if (options_parse_uint(value, UINT32_MAX, &v) < 0)
+            return error_new(err, EINVAL, "--%s: `%s` is not a whole number", d->name, value);
+        *(unsigned int *) field = (unsigned int) v;
+        return 0;
+    }
+    case OPTION_TYPE_STRLIST:
+        if (strv_push((char ***) field, value) < 0)
+            return error_new(err, ENOMEM, "out of memory");
+        return 0;
+    }
+    return error_new(err, EINVAL, "--%s: bad option table", d->name);
+}
+
+int options_parse(const struct option_def *defs, void *target, int argc, char **argv, int *index,
+                  struct error **err)
+{
+    int i = *index;
+    while (i < argc) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            break;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-help") == 0) {
+            *index = i + 1;
+            return OPTIONS_HELP;
+        }
+        const char *name = a + 1;
+        if (*name == '-')
+            name++;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t) (eq - name) : strlen(name);
+        const struct option_def *d = NULL;
+        if (a[1] != '-' && len == 1)
+            d = find(defs, NULL, 0, name[0]);
+        if (d == NULL)
+            d = find(defs, name, len, 0);
+        if (d == NULL)
+            return error_new(err, EINVAL, "unknown option `%.*s`", (int) (len + (size_t) (name - a)),
+                             a);
+        i++;
+        const char *value = eq ? eq + 1 : NULL;
+        if (d->type != OPTION_TYPE_BOOL && value == NULL) {
+            if (i >= argc)
+                return error_new(err, EINVAL, "option `--%s` needs a value", d->name);
+            value = argv[i++];
+        }
+        int r = store(d, target, value, value != NULL, err);
+        if (r < 0)
+            return r;
+    }
+    *index = i;
+    return 0;
+}
+
+void options_print_help(FILE *f, const char *usage, const char *description,
+                        const struct option_def *defs)
+{
+    fprintf(f, "Usage: %s\n\n%s\n", usage, description);
+    if (defs == NULL || defs->name == NULL)
+        return;
+    fprintf(f, "\nOptions:\n");
+    for (const struct option_def *d = defs; d->name; d++) {
+        char left[64];
+        if (d->short_name)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", d->short_name, d->name,
+                     d->arg_name ? " " : "", d->arg_name ? d->arg_name : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", d->name, d->arg_name ? " " : "",
+                     d->arg_name ? d->arg_name : "");
+        fprintf(f, "  %-28s %s\n", left, d->help);
+    }
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Declarative command-line options.  Each command lists its options in a
+ * table that names the field of its options struct each one fills:
+ *
+ *     struct kill_opts { bool all; };
+ *     static const struct option_def kill_options[] = {
+ *             OPTION_BOOL("all", 'a', struct kill_opts, all, "signal every process"),
+ *             OPTION_END,
+ *     };
+ *
+ * options_parse() accepts what runc's (Go) parser accepts: `--name`,
+ * `-name`, `--name=value`, `--name value`, `-n value`, booleans as
+ * `--flag` or `--flag=true|false`, and stops at the first argument that is
+ * not an option or after `--`.  Numbers are parsed strictly.  `-h` and
+ * `--help` return OPTIONS_HELP.
+ */
+#ifndef CABIN_CLI_OPTIONS_H
+#define CABIN_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+enum option_type { OPTION_TYPE_BOOL, OPTION_TYPE_STRING, OPTION_TYPE_UINT, OPTION_TYPE_STRLIST };
+
+struct option_def {
+    const char *name;
+    char short_name;
+    enum option_type type;
+    size_t offset;
+    const char *arg_name; /* for --help: "PATH" */
+    const char *help;
+};
+
+#define OPTION_BOOL(n, s, T, f, h) {n, s, OPTION_TYPE_BOOL, offsetof(T, f), NULL, h}
+#define OPTION_STRING(n, s, T, f, a, h) {n, s, OPTION_TYPE_STRING, offsetof(T, f), a, h}
+#define OPTION_UINT(n, s, T, f, a, h) {n, s, OPTION_TYPE_UINT, offsetof(T, f), a, h}
+/* Repeatable: appends to a `char **` vector. */
+#define OPTION_STRLIST(n, s, T, f, a, h) {n, s, OPTION_TYPE_STRLIST, offsetof(T, f), a, h}
+#define OPTION_END {NULL, 0, 0, 0, NULL, NULL}
+
+#define OPTIONS_HELP 1
+
+/* Parse argv[*index...] into `target`; *index is left at the first
+ * positional argument.  Returns 0, OPTIONS_HELP, or a negative errno with
+ * *err naming the bad option. */
+int options_parse(const struct option_def *defs, void *target, int argc, char **argv, int *index,
+                  struct error **err);
+
+void options_print_help(FILE *f, const char *usage, const char *description,
+                        const struct option_def *defs);
+
+/* Strict unsigned parse: digits only, no sign, no overflow. */
+int options_parse_uint(const char *s, unsigned long long max, unsigned long long *ret);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/runtime/commands.h"
+
+struct run_cli {
+    const char *bundle, *pid_file, *console_socket;
+    unsigned int preserve_fds;
+    bool detach, no_pivot, no_new_keyring;
+};
+
+static const struct option_def run_options[] = {
+    OPTION_STRING("bundle", 'b', struct run_cli, bundle, "DIR",
+                  "the bundle (default: the current directory)"),
+    OPTION_BOOL("detach", 'd', struct run_cli, detach, "return once the process runs"),
+    OPTION_STRING("pid-file", 0, struct run_cli, pid_file, "FILE", "write the init's pid to FILE"),
+    OPTION_STRING("console-socket", 0, struct run_cli, console_socket, "PATH",
+                  "unix socket to send the terminal's master fd to"),
+    OPTION_UINT("preserve-fds", 0, struct run_cli, preserve_fds, "N",
+                "pass N more fds (from 3) to the process"),
+    OPTION_BOOL("no-pivot", 0, struct run_cli, no_pivot,
+                "MS_MOVE + chroot instead of pivot_root (for a ramfs root)"),
+    OPTION_BOOL("no-new-keyring", 0, struct run_cli, no_new_keyring,
+                "keep the caller's session keyring"),
+    OPTION_END,
+};
+
+int cmd_run(const struct global_opts *g, int argc, char **argv)
+{
+    struct run_cli c = {0};
+    int i, ex;
+    if (!cli_parse("cabin-runtime run [OPTIONS] ID",
+                   "Create and start a container.  In the foreground, exit with the "
+                   "container's status (128+N for signal N) and delete it afterwards.",
+                   run_options, &c, argc, argv, &i, 1, &ex))
+        return ex;
+    cleanup_error struct error *err = NULL;
+    struct runtime *rt = NULL;
+    if (cli_open_runtime(g, &rt, &err) < 0)
+        return cli_fail(err);
+    struct container_opts o = {
+        .bundle = c.bundle,
+        .pid_file = c.pid_file,
+        .console_socket = c.console_socket,
+        .no_pivot = c.no_pivot,
+        .no_new_keyring = c.no_new_keyring,
+        .preserve_fds = c.preserve_fds,
+        .detach = c.detach,
+    };
+    int status = 0;
+    int r = container_run(rt, argv[i], &o, &status, &err);
+    runtime_free(rt);
+    return r < 0 ? cli_fail(err) : status;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/runtime/commands.h"
+#include "runtime/spec.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+struct spec_opts {
+    const char *bundle;
+    bool rootless;
+};
+
+static const struct option_def spec_options[] = {
+    OPTION_STRING("bundle", 'b', struct spec_opts, bundle, "DIR",
+                  "write config.json in DIR (default: the current directory)"),
+    OPTION_BOOL("rootless", 0, struct spec_opts, rootless,
+                "a config for a user namespace mapping the caller's ids"),
+    OPTION_END,
+};
+
+int cmd_spec(const struct global_opts *g, int argc, char **argv)
+{
+    struct spec_opts o = {0};
+    int i, ex;
+    if (!cli_parse("cabin-runtime spec [--bundle DIR] [--rootless]",
+                   "Write a default config.json for a bundle.  An existing one is not replaced.",
+                   spec_options, &o, argc, argv, &i, 0, &ex))
+        return ex;
+    cleanup_error struct error *err = NULL;
+    const char *dir = o.bundle ? o.bundle : ".";
+    cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        error_errno(&err, "--bundle `%s`", dir);
+        return cli_fail(err);
+    }
+    if (faccessat(dfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        error_new(&err, EEXIST, "`%s/config.json` already exists; remove it first", dir);
+        return cli_fail(err);
+    }
+    cleanup_json json_t *j = spec_default(o.rootless);
+    if (j == NULL || json_write_file_at(dfd, "config.json", j, JSON_INDENT(8), 0644, &err) < 0) {
+        if (err == NULL)
+            error_new(&err, ENOMEM, "making the default spec");
+        return cli_fail(err);
+    }
+    return 0;
+}

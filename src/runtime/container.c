@@ -1,0 +1,662 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "runtime/init.h"
+#include "runtime/namespaces.h"
+#include "runtime/spec.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int runtime_open(const char *root, struct runtime **ret, struct error **err)
+{
+    struct runtime *rt = calloc(1, sizeof(*rt));
+    if (rt == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    rt->rootfd = -1;
+    rt->root = strdup(root);
+    int r = state_root_open(root, &rt->rootfd, err);
+    if (r < 0) {
+        runtime_free(rt);
+        return r;
+    }
+    *ret = rt;
+    return 0;
+}
+
+void runtime_free(struct runtime *rt)
+{
+    if (rt == NULL)
+        return;
+    close_keep_errno(rt->rootfd);
+    free(rt->root);
+    free(rt);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int pidfd_open_checked(pid_t pid, unsigned long long start_time)
+{
+    int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return -errno;
+    /* The pid may have been reused between reading the state and opening
+     * the pidfd: the start time tells. */
+    if (state_pid_start_time(pid) != start_time) {
+        close(fd);
+        return -ESRCH;
+    }
+    return fd;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct error **err)
+{
+    cleanup_free char *copy = strdup(path);
+    if (copy == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    char *slash = strrchr(copy, '/');
+    const char *dir = ".", *name = copy;
+    if (slash) {
+        *slash = '\0';
+        dir = slash == copy ? "/" : copy;
+        name = slash + 1;
+    }
+    cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return error_errno(err, "--pid-file: opening directory `%s`", dir);
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+    int r = fs_write_file_atomic(dfd, name, buf, (size_t) n, 0644, 0, err);
+    return r < 0 ? error_wrap(err, "--pid-file `%s`", path) : 0;
+}
+
+static char *absolute_path(const char *p)
+{
+    char *r = realpath(p, NULL);
+    return r;
+}
+
+/* What a create needs, gathered and checked before anything is made. */
+struct prepared {
+    struct spec *spec;
+    char *bundle;
+    char *rootfs;
+    int ns_fds[SPEC_NS__COUNT];
+};
+
+static void prepared_release(struct prepared *p)
+{
+    spec_free(p->spec);
+    free(p->bundle);
+    free(p->rootfs);
+    ns_close_all(p->ns_fds);
+}
+
+static int resources_warn(const struct spec *s)
+{
+    if (s->resources == NULL)
+        return 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(s->resources, key, v)
+    {
+        if (strcmp(key, "devices") == 0)
+            continue;
+        log_warn("linux.resources.%s is not applied: this build has no cgroup support yet", key);
+    }
+    return 0;
+}
+
+static int prepare(const char *id, const struct container_opts *o, struct prepared *p,
+                   struct error **err)
+{
+    for (int i = 0; i < SPEC_NS__COUNT; i++)
+        p->ns_fds[i] = -1;
+    int r = state_check_id(id, err);
+    if (r < 0)
+        return r;
+    const char *bundle = o->bundle && *o->bundle ? o->bundle : ".";
+    p->bundle = absolute_path(bundle);
+    if (p->bundle == NULL)
+        return error_errno(err, "bundle `%s`", bundle);
+    cleanup_close int bfd = open(p->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (bfd < 0)
+        return error_errno(err, "bundle `%s`", p->bundle);
+    if ((r = spec_load(bfd, "config.json", &p->spec, err)) < 0)
+        return error_wrap(err, "bundle `%s`", p->bundle);
+    const struct spec *s = p->spec;
+    if (s->process == NULL)
+        return error_new(err, EINVAL, "config.json: process: missing; a container needs one");
+    if (s->process->terminal && o->console_socket == NULL)
+        return error_new(err, ENOTSUP,
+                         "config.json: process.terminal is true, but terminals are not "
+                         "supported yet; set it to false");
+    if (s->process->terminal)
+        return error_new(err, ENOTSUP, "--console-socket: terminals are not supported yet");
+    if (!s->ns[SPEC_NS_MNT].enabled)
+        return error_new(err, EINVAL,
+                         "config.json: linux.namespaces: a mount namespace is required");
+    if (s->seccomp)
+        return error_new(err, ENOTSUP,
+                         "config.json: linux.seccomp: seccomp is not supported yet; refusing to "
+                         "run without the filter");
+    if (s->hooks && json_object_size(s->hooks) > 0)
+        return error_new(err, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
+    if (s->process->apparmor_profile || s->process->selinux_label || s->mount_label)
+        log_debug("LSM labels are ignored: no LSM support in this build");
+    resources_warn(s);
+
+    cleanup_free char *root = NULL;
+    if (s->root_path[0] == '/')
+        root = strdup(s->root_path);
+    else if (asprintf(&root, "%s/%s", p->bundle, s->root_path) < 0)
+        root = NULL;
+    if (root == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    p->rootfs = absolute_path(root);
+    if (p->rootfs == NULL)
+        return error_errno(err, "config.json: root.path `%s`", root);
+    struct stat st;
+    if (stat(p->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+        return error_new(err, ENOTDIR, "config.json: root.path `%s` is not a directory",
+                         p->rootfs);
+    return ns_open_paths(s, p->ns_fds, err);
+}
+
+/* Bind the exec socket that `start` connects to.  Through the directory's
+ * fd, so a long --root cannot overflow sun_path. */
+static int listen_exec_sock(int dirfd, struct error **err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, STATE_EXEC_SOCK);
+    cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return error_errno(err, "making the exec socket");
+    if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+        return error_errno(err, "binding the exec socket");
+    if (listen(fd, 1) < 0)
+        return error_errno(err, "listening on the exec socket");
+    return steal_fd(&fd);
+}
+
+static pid_t clone_init(int flags)
+{
+    return (pid_t) syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* Everything up to SYNC_READY.  On success the init waits for start and
+ * *ret_pid, *ret_sync are set; on failure nothing of the container is
+ * left (the caller removes the state directory). */
+static int spawn(struct prepared *p, int dirfd, bool for_run, const struct container_opts *o,
+                 pid_t *ret_pid, int *ret_sync, struct error **err)
+{
+    const struct spec *s = p->spec;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return error_errno(err, "making the sync socket");
+    cleanup_close int mine = sv[0];
+    cleanup_close int theirs = sv[1];
+    cleanup_close int listen_fd = -1;
+    if (!for_run && (listen_fd = listen_exec_sock(dirfd, err)) < 0)
+        return listen_fd;
+
+    bool userns_joined = p->ns_fds[SPEC_NS_USER] >= 0;
+    bool userns_new = s->ns[SPEC_NS_USER].enabled && !userns_joined;
+    int flags = ns_new_flags(s);
+    if (p->ns_fds[SPEC_NS_PID] >= 0 && setns(p->ns_fds[SPEC_NS_PID], CLONE_NEWPID) < 0)
+        return error_errno(err, "joining the pid namespace `%s`", s->ns[SPEC_NS_PID].path);
+    if (flags & CLONE_NEWTIME) {
+        /* A time namespace is entered by the children of the one that
+         * made it, after the offsets are written. */
+        if (unshare(CLONE_NEWTIME) < 0)
+            return error_errno(err, "making the time namespace");
+        int r = ns_write_time_offsets(s, err);
+        if (r < 0)
+            return r;
+        flags &= ~CLONE_NEWTIME;
+    }
+    if (userns_joined)
+        flags = 0; /* the init joins the user namespace, then unshares */
+
+    struct init_args a = {
+        .spec = s,
+        .rootfs = p->rootfs,
+        .bundle = p->bundle,
+        .sync_fd = theirs,
+        .listen_fd = listen_fd,
+        .userns_new = userns_new,
+        .userns_joined = userns_joined,
+        .no_pivot = o->no_pivot,
+        .no_new_keyring = o->no_new_keyring,
+        .preserve_fds = o->preserve_fds,
+    };
+    memcpy(a.ns_fds, p->ns_fds, sizeof(a.ns_fds));
+
+    pid_t pid = clone_init(flags);
+    if (pid < 0)
+        return error_errno(err, "making the container's init (clone)");
+    if (pid == 0) {
+        close(mine);
+        init_main(&a);
+    }
+    close(steal_fd(&theirs));
+    close(steal_fd(&listen_fd));
+
+    struct sync_msg msg;
+    int r = 0;
+    if (userns_new) {
+        if ((r = ns_write_id_maps(pid, s, err)) < 0)
+            goto fail;
+        if (sync_send(mine, SYNC_GO, 0, NULL) < 0) {
+            r = error_errno(err, "signalling the container's init");
+            goto fail;
+        }
+    }
+    if (userns_joined && (ns_new_flags(s) & CLONE_NEWPID)) {
+        if ((r = sync_expect(mine, SYNC_PID, "creating the container", &msg, err)) < 0)
+            goto fail;
+        waitpid(pid, NULL, 0); /* the intermediate exits at once */
+        pid = msg.value;
+    }
+    if ((r = sync_expect(mine, SYNC_READY, "creating the container", &msg, err)) < 0)
+        goto fail;
+    *ret_pid = pid;
+    *ret_sync = steal_fd(&mine);
+    return 0;
+
+fail:
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return r;
+}
+
+static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, bool own_pid_ns,
+                  struct error **err)
+{
+    char created[64];
+    state_now_rfc3339(created, sizeof(created));
+    struct container_state st = {
+        .id = (char *) id,
+        .oci_version = p->spec->oci_version,
+        .pid = pid,
+        .start_time = state_pid_start_time(pid),
+        .bundle = p->bundle,
+        .rootfs = p->rootfs,
+        .created = created,
+        .own_pid_ns = own_pid_ns,
+        .annotations = p->spec->annotations,
+    };
+    return state_write(dirfd, &st, err);
+}
+
+/* Create the container; leaves *ret_sync open (the init's sync socket) for
+ * run, or closed for create. */
+static int do_create(struct runtime *rt, const char *id, const struct container_opts *o,
+                     bool for_run, pid_t *ret_pid, int *ret_sync, int *ret_dirfd,
+                     struct error **err)
+{
+    struct prepared p = {0};
+    int r = prepare(id, o, &p, err);
+    if (r < 0) {
+        prepared_release(&p);
+        return r;
+    }
+    cleanup_close int dirfd = -1;
+    if ((r = state_dir_create(rt->rootfd, id, &dirfd, err)) < 0) {
+        prepared_release(&p);
+        return r;
+    }
+    pid_t pid = 0;
+    cleanup_close int sync = -1;
+    r = spawn(&p, dirfd, for_run, o, &pid, &sync, err);
+    if (r == 0)
+        r = record(&p, id, dirfd, pid,
+                   p.spec->ns[SPEC_NS_PID].enabled && p.spec->ns[SPEC_NS_PID].path == NULL, err);
+    if (r == 0 && o->pid_file)
+        r = write_pid_file(o->pid_file, pid, err);
+    prepared_release(&p);
+    if (r < 0) {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+        }
+        state_dir_remove(rt->rootfd, id, NULL);
+        return r;
+    }
+    *ret_pid = pid;
+    *ret_sync = steal_fd(&sync);
+    *ret_dirfd = steal_fd(&dirfd);
+    return 0;
+}
+
+int container_create(struct runtime *rt, const char *id, const struct container_opts *o,
+                     struct error **err)
+{
+    pid_t pid;
+    cleanup_close int sync = -1, dirfd = -1;
+    return do_create(rt, id, o, false, &pid, &sync, &dirfd, err);
+}
+
+/* After SYNC_START (or a connection on exec.sock) the init execs; its end
+ * of the socket closes with O_CLOEXEC and we read EOF.  A message instead
+ * is the exec's error. */
+static int await_exec(int fd, struct error **err)
+{
+    struct sync_msg msg;
+    int r = sync_recv(fd, &msg);
+    if (r == -EPIPE)
+        return 0;
+    if (r < 0)
+        return error_errnum(err, -r, "waiting for the container's process to start");
+    if (msg.type == SYNC_ERROR)
+        return error_new(err, msg.value > 0 ? msg.value : EINVAL, "%s", msg.text);
+    return error_new(err, EPROTO, "unexpected message %u from the container's init", msg.type);
+}
+
+int container_start(struct runtime *rt, const char *id, struct error **err)
+{
+    cleanup_close int dirfd = -1;
+    int r = state_dir_open(rt->rootfd, id, LOCK_EX, &dirfd, err);
+    if (r < 0)
+        return r;
+    cleanup_state struct container_state *st = NULL;
+    if ((r = state_read(dirfd, id, &st, err)) < 0)
+        return r;
+    enum container_status status = state_status(dirfd, st);
+    if (status != STATUS_CREATED)
+        return error_new(err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
+                         state_status_name(status));
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, STATE_EXEC_SOCK);
+    cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return error_errno(err, "making a socket");
+    if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+        return error_errno(err, "cannot start container `%s`: connecting to its init", id);
+    /* From now on the container is running, whatever happens next. */
+    unlinkat(dirfd, STATE_EXEC_SOCK, 0);
+    r = await_exec(fd, err);
+    return r < 0 ? error_wrap(err, "starting container `%s`", id) : 0;
+}
+
+/* ---- run ---------------------------------------------------------------- */
+
+static int wait_forwarding(pid_t pid, int *ret_status, struct error **err)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    for (;;) {
+        int status;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            if (WIFEXITED(status))
+                *ret_status = WEXITSTATUS(status);
+            else if (WIFSIGNALED(status))
+                *ret_status = 128 + WTERMSIG(status);
+            else
+                *ret_status = 255;
+            return 0;
+        }
+        if (w < 0 && errno != EINTR) {
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            return error_errno(err, "waiting for the container's process");
+        }
+        siginfo_t si;
+        int sig = sigwaitinfo(&all, &si);
+        if (sig <= 0 || sig == SIGCHLD)
+            continue;
+        /* Forward what the user sends us; the container decides. */
+        kill(pid, sig);
+    }
+}
+
+int container_run(struct runtime *rt, const char *id, const struct container_opts *o,
+                  int *ret_status, struct error **err)
+{
+    pid_t pid;
+    cleanup_close int sync = -1, dirfd = -1;
+    /* Block SIGCHLD before the init exists, so its exit is not lost. */
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
+    int r = do_create(rt, id, o, true, &pid, &sync, &dirfd, err);
+    if (r < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+    }
+    if (sync_send(sync, SYNC_START, 0, NULL) < 0)
+        r = error_errno(err, "starting container `%s`", id);
+    else
+        r = await_exec(sync, err);
+    if (r < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        state_dir_remove(rt->rootfd, id, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return error_wrap(err, "starting container `%s`", id);
+    }
+    if (o->detach) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        *ret_status = 0;
+        return 0;
+    }
+    /* Let `delete` and `kill` in while we wait. */
+    flock(dirfd, LOCK_UN);
+    r = wait_forwarding(pid, ret_status, err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* A foreground run owns its container: remove it once it is done, as
+     * runc does. */
+    flock(dirfd, LOCK_EX);
+    state_dir_remove(rt->rootfd, id, NULL);
+    return r;
+}
+
+/* ---- kill, delete, state, list ----------------------------------------- */
+
+static int read_state(struct runtime *rt, const char *id, int lock, int *ret_dirfd,
+                      struct container_state **ret, enum container_status *ret_status,
+                      struct error **err)
+{
+    cleanup_close int dirfd = -1;
+    int r = state_dir_open(rt->rootfd, id, lock, &dirfd, err);
+    if (r < 0)
+        return r;
+    if ((r = state_read(dirfd, id, ret, err)) < 0)
+        return r;
+    *ret_status = state_status(dirfd, *ret);
+    *ret_dirfd = steal_fd(&dirfd);
+    return 0;
+}
+
+static unsigned long long ns_inode(pid_t pid, const char *ns)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, ns);
+    if (stat(path, &st) < 0)
+        return 0;
+    return (unsigned long long) st.st_ino;
+}
+
+/* Every process in the container's pid namespace.  Without cgroups this is
+ * how `kill --all` finds them; it needs a pid namespace of its own. */
+static int signal_pid_ns(const struct container_state *st, int sig)
+{
+    unsigned long long ino = ns_inode(st->pid, "pid");
+    if (ino == 0)
+        return -ESRCH;
+    cleanup_closedir DIR *d = opendir("/proc");
+    if (d == NULL)
+        return -errno;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == st->pid)
+            continue;
+        if (ns_inode((pid_t) pid, "pid") == ino)
+            kill((pid_t) pid, sig);
+    }
+    return 0;
+}
+
+static int signal_container(const struct container_state *st, int sig, bool all,
+                            struct error **err)
+{
+    cleanup_close int pfd = pidfd_open_checked(st->pid, st->start_time);
+    if (pfd < 0) {
+        if (pfd == -ESRCH)
+            return error_new(err, ESRCH, "container `%s` is not running", st->id);
+        return error_errnum(err, -pfd, "opening the init of container `%s`", st->id);
+    }
+    if (all && st->own_pid_ns) {
+        /* Stop the init first so it cannot fork faster than we kill. */
+        if (sig == SIGKILL)
+            syscall(SYS_pidfd_send_signal, pfd, SIGSTOP, NULL, 0);
+        signal_pid_ns(st, sig);
+    }
+    if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0) {
+        if (errno == ESRCH)
+            return error_new(err, ESRCH, "container `%s` is not running", st->id);
+        return error_errno(err, "sending signal %d to container `%s`", sig, st->id);
+    }
+    return 0;
+}
+
+int container_kill(struct runtime *rt, const char *id, int sig, bool all, struct error **err)
+{
+    cleanup_close int dirfd = -1;
+    cleanup_state struct container_state *st = NULL;
+    enum container_status status;
+    int r = read_state(rt, id, LOCK_SH, &dirfd, &st, &status, err);
+    if (r < 0)
+        return r;
+    if (status == STATUS_STOPPED || status == STATUS_CREATING)
+        return error_new(err, ESRCH, "cannot kill container `%s`: it is %s", id,
+                         state_status_name(status));
+    return signal_container(st, sig, all, err);
+}
+
+static int wait_gone(const struct container_state *st, int timeout_ms)
+{
+    cleanup_close int pfd = pidfd_open_checked(st->pid, st->start_time);
+    if (pfd < 0)
+        return 0;
+    struct pollfd p = {.fd = pfd, .events = POLLIN};
+    int r;
+    do
+        r = poll(&p, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    return r > 0 ? 0 : -ETIMEDOUT;
+}
+
+int container_delete(struct runtime *rt, const char *id, bool force, struct error **err)
+{
+    cleanup_close int dirfd = -1;
+    cleanup_state struct container_state *st = NULL;
+    enum container_status status;
+    int r = read_state(rt, id, LOCK_EX, &dirfd, &st, &status, err);
+    if (r < 0)
+        return r;
+    if (status == STATUS_RUNNING && !force)
+        return error_new(err, EBUSY,
+                         "cannot delete container `%s`: it is running (stop it, or use --force)",
+                         id);
+    if (status == STATUS_RUNNING || status == STATUS_CREATED) {
+        cleanup_error struct error *kerr = NULL;
+        if (signal_container(st, SIGKILL, true, &kerr) < 0 && error_code(kerr) != ESRCH)
+            return error_new(err, kerr->code, "%s", kerr->msg);
+        if (wait_gone(st, 10000) < 0)
+            return error_new(err, ETIMEDOUT,
+                             "cannot delete container `%s`: its init did not die in 10s", id);
+    }
+    return state_dir_remove(rt->rootfd, id, err);
+}
+
+int container_state(struct runtime *rt, const char *id, json_t **ret, struct error **err)
+{
+    cleanup_close int dirfd = -1;
+    cleanup_state struct container_state *st = NULL;
+    enum container_status status;
+    int r = read_state(rt, id, LOCK_SH, &dirfd, &st, &status, err);
+    if (r < 0)
+        return r;
+    json_t *j = state_to_json(st, status);
+    if (j == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    *ret = j;
+    return 0;
+}
+
+static char *owner_name(int dirfd)
+{
+    struct stat sb;
+    if (fstat(dirfd, &sb) < 0)
+        return strdup("");
+    struct passwd *pw = getpwuid(sb.st_uid);
+    if (pw)
+        return strdup(pw->pw_name);
+    char *s = NULL;
+    if (asprintf(&s, "#%u", (unsigned) sb.st_uid) < 0)
+        return NULL;
+    return s;
+}
+
+int container_list(struct runtime *rt, json_t **ret, struct error **err)
+{
+    cleanup_strv char **ids = NULL;
+    int r = state_list_ids(rt->rootfd, &ids, err);
+    if (r < 0)
+        return r;
+    cleanup_json json_t *arr = json_array();
+    for (size_t i = 0; ids[i]; i++) {
+        cleanup_close int dirfd = -1;
+        cleanup_state struct container_state *st = NULL;
+        enum container_status status;
+        cleanup_error struct error *e = NULL;
+        /* A container that vanished or is unreadable is skipped, not fatal. */
+        if (read_state(rt, ids[i], LOCK_SH, &dirfd, &st, &status, &e) < 0) {
+            log_debug("list: skipping `%s`: %s", ids[i], e->msg);
+            continue;
+        }
+        json_t *j = state_to_json(st, status);
+        if (j == NULL)
+            return error_new(err, ENOMEM, "out of memory");
+        cleanup_free char *owner = owner_name(dirfd);
+        json_object_set_new(j, "owner", json_string(owner ? owner : ""));
+        json_array_append_new(j ? arr : arr, j);
+    }
+    *ret = steal_pointer(&arr);
+    return 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The OCI runtime's lifecycle: the one API that cabin-runtime's commands
+ * and the cabin engine both call.
+ *
+ *   container_create()  set the container up from a bundle; its init waits
+ *                       (in accept(2) on ROOT/ID/exec.sock) for start
+ *   container_start()   let the init exec the process
+ *   container_run()     create + start; in the foreground, wait for the
+ *                       process, forward signals and return its status
+ *   container_kill()    signal the init (or every process with `all`)
+ *   container_delete()  remove a stopped (or, forced, any) container
+ *
+ * Every function follows the error contract of util/error.h and leaves no
+ * state directory, process or mount behind when it fails.
+ */
+#ifndef CABIN_RUNTIME_CONTAINER_H
+#define CABIN_RUNTIME_CONTAINER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "util/error.h"
+
+struct runtime {
+    char *root; /* the state root */
+    int rootfd; /* O_PATH fd of it */
+};
+
+int runtime_open(const char *root, struct runtime **ret, struct error **err);
+void runtime_free(struct runtime *rt);
+
+struct container_opts {
+    const char *bundle;         /* default: the current directory */
+    const char *pid_file;       /* written atomically once the init is set up */
+    const char *console_socket; /* for process.terminal */
+    bool no_pivot;
+    bool no_new_keyring;
+    unsigned int preserve_fds; /* extra fds after stdio to pass to the process */
+    bool detach;               /* run: return once the process runs */
+};
+
+int container_create(struct runtime *rt, const char *id, const struct container_opts *o,
+                     struct error **err);
+int container_start(struct runtime *rt, const char *id, struct error **err);
+/* *ret_status: the process's exit code, 128+N if a signal N killed it (0
+ * with detach). */
+int container_run(struct runtime *rt, const char *id, const struct container_opts *o,
+                  int *ret_status, struct error **err);
+int container_kill(struct runtime *rt, const char *id, int sig, bool all, struct error **err);
+int container_delete(struct runtime *rt, const char *id, bool force, struct error **err);
+/* The OCI state object of one container (new reference). */
+int container_state(struct runtime *rt, const char *id, json_t **ret, struct error **err);
+/* An array of state objects (plus rootfs, created, owner), by id. */
+int container_list(struct runtime *rt, json_t **ret, struct error **err);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/features.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "config.h"
+
+static json_t *capabilities(void)
+{
+    json_t *a = json_array();
+    for (int c = 0; c < 64 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++) {
+        char *n = cap_to_name(c);
+        if (n == NULL)
+            break;
+        for (char *p = n; *p; p++)
+            *p = (char) toupper((unsigned char) *p);
+        json_array_append_new(a, json_string(n));
+        cap_free(n);
+    }
+    return a;
+}
+
+json_t *features_json(void)
+{
+    json_t *mount_options = json_pack(
+        "[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,"
+        "s,s,s,s,s,s,s,s,s]",
+        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "lazytime",
+        "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand",
+        "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "rdev",
+        "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodev", "rnodiratime",
+        "rnoexec", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw",
+        "rshared", "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw",
+        "shared", "silent", "slave", "strictatime", "suid", "symfollow", "sync", "unbindable");
+    json_t *lin = json_pack(
+        "{s:[s,s,s,s,s,s,s,s], s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}, "
+        "s:{s:b}, s:{s:{s:b}}}",
+        "namespaces", "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
+        "capabilities", capabilities(), "cgroup", "v1", 0, "v2", 0, "systemd", 0, "systemdUser", 0,
+        "rdma", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux", "enabled", 0,
+        "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
+    return json_pack("{s:s, s:s, s:[], s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
+                     "ociVersionMax", CABIN_OCI_VERSION, "hooks", "mountOptions", mount_options,
+                     "linux", lin, "annotations", "org.cabin.version", CABIN_VERSION,
+                     "org.cabin.commit", CABIN_COMMIT);
+}

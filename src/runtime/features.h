@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The OCI "features" document (runtime-spec features.md): what this build
+ * really implements, so that clients can tell before they try. */
+#ifndef CABIN_RUNTIME_FEATURES_H
+#define CABIN_RUNTIME_FEATURES_H
+
+#include <jansson.h>
+
+json_t *features_json(void);
+
+#endif

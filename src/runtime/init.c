@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/mounts.h"
+#include "runtime/namespaces.h"
+#include "runtime/process.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+__attribute__((noreturn)) static void fail(int fd, struct error *e, int status)
+{
+    sync_send_error(fd, e);
+    _exit(status);
+}
+
+static void reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+}
+
+/* A joined user namespace must be entered before the other namespaces are
+ * made, so they belong to it; a new pid namespace then needs one more fork
+ * for the init to be its pid 1.  Returns only in the process that goes on. */
+static int enter_joined_userns(const struct init_args *a, struct error **err)
+{
+    int r = ns_join(a->ns_fds[SPEC_NS_USER], SPEC_NS_USER, err);
+    if (r < 0)
+        return r;
+    int flags = ns_new_flags(a->spec) & ~(CLONE_NEWUSER | CLONE_NEWTIME);
+    if (unshare(flags) < 0)
+        return error_errno(err, "making the container's namespaces");
+    if (!(flags & CLONE_NEWPID))
+        return 0;
+    pid_t pid = fork();
+    if (pid < 0)
+        return error_errno(err, "forking the container's init");
+    if (pid > 0) {
+        /* The intermediate: tell the runtime who the init is, and go. */
+        sync_send(a->sync_fd, SYNC_PID, pid, NULL);
+        _exit(0);
+    }
+    return 0;
+}
+
+static int join_namespaces(const struct init_args *a, struct error **err)
+{
+    /* The mount namespace last: after it, paths may mean something else. */
+    static const enum spec_ns order[] = {SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NET, SPEC_NS_CGROUP,
+                                         SPEC_NS_TIME, SPEC_NS_MNT};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        int fd = a->ns_fds[order[i]];
+        if (fd >= 0) {
+            int r = ns_join(fd, order[i], err);
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
+static int set_names(const struct spec *s, struct error **err)
+{
+    if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+        return error_errno(err, "hostname: setting `%s`", s->hostname);
+    if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+        return error_errno(err, "domainname: setting `%s`", s->domainname);
+    return 0;
+}
+
+static int apply_sysctls(const struct spec *s, struct error **err)
+{
+    for (size_t i = 0; i < s->n_sysctls; i++) {
+        char path[512];
+        int n = snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctls[i].key);
+        if (n < 0 || (size_t) n >= sizeof(path))
+            return error_new(err, ENAMETOOLONG, "linux.sysctl: key `%s` is too long",
+                             s->sysctls[i].key);
+        for (char *p = path + 10; *p; p++)
+            if (*p == '.')
+                *p = '/';
+        int r = fs_write_knob(AT_FDCWD, path, s->sysctls[i].value, err);
+        if (r < 0)
+            return error_wrap(err, "linux.sysctl: setting `%s`", s->sysctls[i].key);
+    }
+    return 0;
+}
+
+static int setup(const struct init_args *a, struct process_exec *ret_exec, struct error **err)
+{
+    const struct spec *s = a->spec;
+    struct sync_msg msg;
+    int r;
+
+    if (a->userns_new) {
+        if ((r = sync_expect(a->sync_fd, SYNC_GO, "waiting for the id maps", &msg, err)) < 0)
+            return r;
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+            return error_errno(err, "becoming root in the user namespace (is uid 0 mapped?)");
+    } else if (a->userns_joined && (r = enter_joined_userns(a, err)) < 0) {
+        return r;
+    }
+    if ((r = join_namespaces(a, err)) < 0)
+        return r;
+    if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+        errno != ENOSYS && errno != EACCES && errno != EPERM)
+        return error_errno(err, "making a session keyring");
+    if ((r = set_names(s, err)) < 0)
+        return r;
+
+    struct rootfs_ctx rc = {
+        .spec = s,
+        .rootfs = a->rootfs,
+        .bundle = a->bundle,
+        .userns = s->ns[SPEC_NS_USER].enabled,
+        .no_pivot = a->no_pivot,
+    };
+    cleanup_close int rootfd = -1;
+    umask(0);
+    if ((r = rootfs_prepare(&rc, &rootfd, err)) < 0 ||
+        (r = rootfs_mount_all(&rc, rootfd, err)) < 0 || (r = devices_create(&rc, rootfd, err)) < 0 ||
+        (r = rootfs_pivot(&rc, rootfd, err)) < 0)
+        return r;
+    umask(0022);
+    if ((r = apply_sysctls(s, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0)
+        return r;
+    if ((r = process_setup_privileged(s->process, err)) < 0 ||
+        (r = process_switch_user(s->process, err)) < 0 ||
+        (r = process_resolve(s->process, ret_exec, err)) < 0)
+        return r;
+    /* Every fd we hold closes at exec; the process gets stdio and the
+     * preserved ones only. */
+    if (syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return error_errno(err, "marking inherited fds close-on-exec");
+    return 0;
+}
+
+void init_main(const struct init_args *a)
+{
+    cleanup_error struct error *err = NULL;
+    struct process_exec ex = {0};
+
+    /* Nobody may ptrace or read the memory of the init while it still
+     * holds the runtime's fds (CVE-2016-9962); exec resets it. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    reset_signals();
+
+    if (setup(a, &ex, &err) < 0)
+        fail(a->sync_fd, err, 1);
+    if (sync_send(a->sync_fd, SYNC_READY, 0, NULL) < 0)
+        _exit(1);
+
+    int conn;
+    if (a->listen_fd >= 0) {
+        do
+            conn = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        while (conn < 0 && errno == EINTR);
+        if (conn < 0)
+            _exit(1);
+        close(a->listen_fd);
+        close(a->sync_fd);
+    } else {
+        struct sync_msg msg;
+        if (sync_expect(a->sync_fd, SYNC_START, "waiting for start", &msg, &err) < 0)
+            _exit(1);
+        conn = a->sync_fd;
+    }
+    process_exec(&ex, &err);
+    /* Only on failure: the runtime that started us reads this. */
+    fail(conn, err, errno == ENOENT ? 127 : 126);
+}

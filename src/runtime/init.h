@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's init before it execs: the code that runs in the child of
+ * container_create() (container.c) inside the new namespaces.  It reports
+ * to the runtime over `sync_fd` (runtime/sync.h) and never returns.
+ */
+#ifndef CABIN_RUNTIME_INIT_H
+#define CABIN_RUNTIME_INIT_H
+
+#include <stdbool.h>
+
+#include "runtime/spec.h"
+
+struct init_args {
+    const struct spec *spec;
+    const char *rootfs;
+    const char *bundle;
+    int sync_fd;
+    int listen_fd; /* exec.sock, or -1 when `run` starts it over sync_fd */
+    int ns_fds[SPEC_NS__COUNT];
+    bool userns_new;    /* wait for SYNC_GO: the runtime writes the id maps */
+    bool userns_joined; /* join it, then fork the real init (stage 2) */
+    bool no_pivot;
+    bool no_new_keyring;
+    unsigned int preserve_fds;
+};
+
+__attribute__((noreturn)) void init_main(const struct init_args *a);
+
+#endif

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+struct mount_attr_arg {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+#define PROPAGATION_FLAGS (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+
+static int do_mount(const char *source, int target_fd, const char *target_name, const char *type,
+                    unsigned long flags, const char *data, struct error **err)
+{
+    char path[32];
+    if (mount(source, fs_fd_path(target_fd, path, sizeof(path)), type, flags, data) < 0)
+        return error_errno(err, "mounting `%s` (type %s) on `%s`", source ? source : "none",
+                           type ? type : "bind", target_name);
+    return 0;
+}
+
+/* Flags the kernel locks on a mount made in a less privileged user
+ * namespace; a remount must repeat them or it fails with EPERM. */
+static unsigned long locked_flags(int fd)
+{
+    struct statvfs sv;
+    unsigned long f = 0;
+    if (fstatvfs(fd, &sv) < 0)
+        return 0;
+    if (sv.f_flag & ST_NOSUID)
+        f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV)
+        f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        f |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        f |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        f |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        f |= MS_RELATIME;
+    if (sv.f_flag & ST_RDONLY)
+        f |= MS_RDONLY;
+    return f;
+}
+
+static int remount_bind(int fd, const char *name, unsigned long flags, struct error **err)
+{
+    char path[32];
+    fs_fd_path(fd, path, sizeof(path));
+    unsigned long f = MS_BIND | MS_REMOUNT | (flags & ~(unsigned long) (MS_BIND | MS_REC |
+                                                                          MS_REMOUNT |
+                                                                          PROPAGATION_FLAGS));
+    if (mount(NULL, path, NULL, f, NULL) == 0)
+        return 0;
+    if (errno == EPERM) {
+        /* Keep what the kernel locked; only add what was asked. */
+        unsigned long keep = locked_flags(fd) & ~(unsigned long) MS_RDONLY;
+        if (mount(NULL, path, NULL, f | keep, NULL) == 0)
+            return 0;
+    }
+    return error_errno(err, "remounting `%s` with its options", name);
+}
+
+static int apply_rec_attrs(int fd, const struct spec_mount *m, struct error **err)
+{
+    if (m->rec_set == 0 && m->rec_clear == 0)
+        return 0;
+    struct mount_attr_arg attr = {.attr_set = m->rec_set, .attr_clr = m->rec_clear};
+    /* Changing the atime mode means clearing the whole atime field. */
+    if (m->rec_set & 0x70)
+        attr.attr_clr |= 0x70;
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+        return error_errno(err, "setting recursive options on `%s`", m->destination);
+    return 0;
+}
+
+/* Reopen the destination after mounting: the old fd names the directory
+ * under the new mount, not the mount. */
+static int reopen(int rootfd, const char *dest, struct error **err)
+{
+    int fd = fs_open_in_root(rootfd, dest, O_PATH, 0, err);
+    if (fd < 0)
+        return error_wrap(err, "reopening `%s` after mounting", dest);
+    return fd;
+}
+
+static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
+                      struct error **err)
+{
+    cleanup_free char *src = NULL;
+    if (m->source[0] == '/')
+        src = strdup(m->source);
+    else if (asprintf(&src, "%s/%s", c->bundle, m->source) < 0)
+        src = NULL;
+    if (src == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+
+    /* The source is the host's (config.json is trusted); open it once so
+     * what we check is what we mount. */
+    cleanup_close int sfd = open(src, O_PATH | O_CLOEXEC);
+    if (sfd < 0)
+        return error_errno(err, "bind mount source `%s`", src);
+    struct stat st;
+    if (fstat(sfd, &st) < 0)
+        return error_errno(err, "bind mount source `%s`", src);
+
+    cleanup_close int dfd = -1;
+    int r = S_ISDIR(st.st_mode) ? fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err)
+                                : fs_mkfile_in_root(rootfd, m->destination, 0644, &dfd, err);
+    if (r < 0)
+        return r;
+    char spath[32];
+    fs_fd_path(sfd, spath, sizeof(spath));
+    if ((r = do_mount(spath, dfd, m->destination, NULL, MS_BIND | (m->flags & MS_REC), NULL,
+                      err)) < 0)
+        return error_wrap(err, "bind mount of `%s`", src);
+    close(dfd);
+    dfd = reopen(rootfd, m->destination, err);
+    if (dfd < 0)
+        return dfd;
+    unsigned long extra = m->flags & ~(unsigned long) (MS_BIND | MS_REC);
+    if (extra && (r = remount_bind(dfd, m->destination, extra, err)) < 0)
+        return r;
+    if (m->propagation && (r = do_mount(NULL, dfd, m->destination, NULL, m->propagation, NULL,
+                                        err)) < 0)
+        return r;
+    return apply_rec_attrs(dfd, m, err);
+}
+
+/* cgroup v1 (or hybrid): a tmpfs with one directory a hierarchy, as the
+ * host has them, each a fresh cgroup mount (rooted at the container's cgroup
+ * namespace when it has one). */
+static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, struct error **err)
+{
+    cleanup_close int dfd = -1;
+    int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
+    if (r < 0)
+        return r;
+    unsigned long base = m->flags & ~(unsigned long) (MS_RDONLY | PROPAGATION_FLAGS | MS_REC);
+    if ((r = do_mount("tmpfs", dfd, m->destination, "tmpfs", base, "mode=755", err)) < 0)
+        return r;
+    close(dfd);
+    if ((dfd = reopen(rootfd, m->destination, err)) < 0)
+        return dfd;
+
+    cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return error_errno(err, "reading /proc/self/mountinfo");
+    cleanup_free char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        /* ... mountpoint ... - fstype source superopts */
+        char *sep = strstr(line, " - ");
+        if (sep == NULL)
+            continue;
+        char fstype[32], source[64], opts[512], mnt[512];
+        if (sscanf(sep + 3, "%31s %63s %511s", fstype, source, opts) != 3)
+            continue;
+        if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
+            continue;
+        if (strncmp(mnt, "/sys/fs/cgroup/", 15) != 0 || strchr(mnt + 15, '/'))
+            continue;
+        const char *name = mnt + 15;
+        const char *type;
+        cleanup_free char *data = NULL;
+        if (strcmp(fstype, "cgroup") == 0) {
+            type = "cgroup";
+            /* Keep the controllers (and name=) of the super options. */
+            for (char *tok = strtok(opts, ","); tok; tok = strtok(NULL, ",")) {
+                if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0)
+                    continue;
+                char *nd = NULL;
+                if (asprintf(&nd, "%s%s%s", data ? data : "", data ? "," : "", tok) < 0)
+                    return error_new(err, ENOMEM, "out of memory");
+                free(data);
+                data = nd;
+            }
+        } else if (strcmp(fstype, "cgroup2") == 0) {
+            type = "cgroup2";
+        } else {
+            continue;
+        }
+        cleanup_close int sub = -1;
+        cleanup_free char *subpath = NULL;
+        if (asprintf(&subpath, "%s/%s", m->destination, name) < 0)
+            return error_new(err, ENOMEM, "out of memory");
+        if ((r = fs_mkdir_in_root(rootfd, subpath, 0755, &sub, err)) < 0)
+            return r;
+        if ((r = do_mount(type, sub, subpath, type, base | (m->flags & MS_RDONLY), data,
+                          err)) < 0)
+            return r;
+    }
+    if (m->flags & MS_RDONLY)
+        return remount_bind(dfd, m->destination, MS_RDONLY | base, err);
+    return 0;
+}
+
+static int mount_cgroup(int rootfd, const struct spec_mount *m, struct error **err)
+{
+    struct statfs sf;
+    if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
+        cleanup_close int dfd = -1;
+        int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
+        if (r < 0)
+            return r;
+        return do_mount("cgroup2", dfd, m->destination, "cgroup2",
+                        m->flags & ~(unsigned long) PROPAGATION_FLAGS, m->data, err);
+    }
+    return mount_cgroup_v1(rootfd, m, err);
+}
+
+static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
+                     struct error **err)
+{
+    if (m->bind)
+        return mount_bind(c, rootfd, m, err);
+    if (strcmp(m->type, "cgroup") == 0)
+        return mount_cgroup(rootfd, m, err);
+
+    cleanup_close int dfd = -1;
+    int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
+    if (r < 0)
+        return r;
+    unsigned long flags = m->flags & ~(unsigned long) (PROPAGATION_FLAGS | MS_REC);
+    char path[32];
+    fs_fd_path(dfd, path, sizeof(path));
+    if (mount(m->source ? m->source : m->type, path, m->type, flags, m->data) < 0) {
+        if (errno == EPERM && strcmp(m->type, "sysfs") == 0) {
+            /* sysfs needs a network namespace of our own; without one
+             * (rootless), bind the host's, as runc does. */
+            log_debug("mounting sysfs was refused; binding /sys instead");
+            struct spec_mount b = *m;
+            b.bind = true;
+            b.source = (char *) "/sys";
+            b.flags |= MS_BIND | MS_REC;
+            return mount_bind(c, rootfd, &b, err);
+        }
+        return error_errno(err, "mounting `%s` (type %s) on `%s`",
+                           m->source ? m->source : m->type, m->type, m->destination);
+    }
+    if (m->propagation || m->rec_set || m->rec_clear) {
+        close(dfd);
+        if ((dfd = reopen(rootfd, m->destination, err)) < 0)
+            return dfd;
+        if (m->propagation &&
+            (r = do_mount(NULL, dfd, m->destination, NULL, m->propagation, NULL, err)) < 0)
+            return r;
+        return apply_rec_attrs(dfd, m, err);
+    }
+    return 0;
+}
+
+int rootfs_prepare(const struct rootfs_ctx *c, int *ret_rootfd, struct error **err)
+{
+    unsigned long prop = c->spec->rootfs_propagation ? c->spec->rootfs_propagation
+                                                     : MS_SLAVE | MS_REC;
+    /* Our mounts must not propagate back to the host: make everything a
+     * slave (or what rootfsPropagation says) before touching anything. */
+    if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
+        return error_errno(err, "setting the propagation of `/`");
+    if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return error_errno(err, "bind mounting the root file system `%s` on itself", c->rootfs);
+    /* pivot_root refuses a new root whose parent mount is shared. */
+    int fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return error_errno(err, "opening the root file system `%s`", c->rootfs);
+    char path[32];
+    if (mount(NULL, fs_fd_path(fd, path, sizeof(path)), NULL, MS_PRIVATE, NULL) < 0) {
+        close(fd);
+        return error_errno(err, "making the root file system mount private");
+    }
+    *ret_rootfd = fd;
+    return 0;
+}
+
+int rootfs_mount_all(const struct rootfs_ctx *c, int rootfd, struct error **err)
+{
+    for (size_t i = 0; i < c->spec->n_mounts; i++) {
+        int r = mount_one(c, rootfd, &c->spec->mounts[i], err);
+        if (r < 0)
+            return error_wrap(err, "mounts[%zu]", i);
+    }
+    return 0;
+}
+
+bool rootfs_dev_is_bind(const struct spec *s)
+{
+    for (size_t i = 0; i < s->n_mounts; i++)
+        if (s->mounts[i].bind && strcmp(s->mounts[i].destination, "/dev") == 0)
+            return true;
+    return false;
+}
+
+int rootfs_pivot(const struct rootfs_ctx *c, int rootfd, struct error **err)
+{
+    /* Resolve the root through the fd: the path may have been replaced. */
+    cleanup_close int dir = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return error_errno(err, "opening the root file system");
+    if (fchdir(dir) < 0)
+        return error_errno(err, "entering the root file system");
+    if (c->no_pivot) {
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+            return error_errno(err, "moving the root file system to `/`");
+        if (chroot(".") < 0)
+            return error_errno(err, "chroot into the root file system");
+    } else {
+        /* pivot_root(".", ".") stacks the old root on top of the new one;
+         * make it a slave so detaching it cannot unmount the host's. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+            return error_errno(err, "pivot_root into `%s`", c->rootfs);
+        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+            return error_errno(err, "making the old root a slave");
+        if (umount2(".", MNT_DETACH) < 0)
+            return error_errno(err, "detaching the old root");
+    }
+    if (chdir("/") < 0)
+        return error_errno(err, "chdir to the new root");
+    return 0;
+}
+
+static int mask_path(const char *p, struct error **err)
+{
+    cleanup_close int fd = fs_openat2(AT_FDCWD, p, O_PATH | O_NOFOLLOW, 0, 0);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return error_errno(err, "linux.maskedPaths: opening `%s`", p);
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return error_errno(err, "linux.maskedPaths: `%s`", p);
+    char path[32];
+    fs_fd_path(fd, path, sizeof(path));
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "size=0,nr_inodes=1") < 0)
+            return error_errno(err, "linux.maskedPaths: masking `%s`", p);
+    } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+        return error_errno(err, "linux.maskedPaths: masking `%s`", p);
+    }
+    return 0;
+}
+
+static int readonly_path(const char *p, struct error **err)
+{
+    cleanup_close int fd = fs_openat2(AT_FDCWD, p, O_PATH | O_NOFOLLOW, 0, 0);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return error_errno(err, "linux.readonlyPaths: opening `%s`", p);
+    }
+    char path[32];
+    fs_fd_path(fd, path, sizeof(path));
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return error_errno(err, "linux.readonlyPaths: binding `%s`", p);
+    close(fd);
+    fd = fs_openat2(AT_FDCWD, p, O_PATH | O_NOFOLLOW, 0, 0);
+    if (fd < 0)
+        return error_errno(err, "linux.readonlyPaths: reopening `%s`", p);
+    int r = remount_bind(fd, p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+    return r < 0 ? error_wrap(err, "linux.readonlyPaths") : 0;
+}
+
+int rootfs_finish(const struct rootfs_ctx *c, struct error **err)
+{
+    const struct spec *s = c->spec;
+    int r;
+    for (size_t i = 0; s->readonly_paths && s->readonly_paths[i]; i++)
+        if ((r = readonly_path(s->readonly_paths[i], err)) < 0)
+            return r;
+    for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++)
+        if ((r = mask_path(s->masked_paths[i], err)) < 0)
+            return r;
+    if (s->root_readonly) {
+        cleanup_close int fd = open("/", O_PATH | O_CLOEXEC);
+        if (fd < 0)
+            return error_errno(err, "opening `/`");
+        unsigned long keep = locked_flags(fd);
+        if ((r = remount_bind(fd, "/", keep | MS_RDONLY, err)) < 0)
+            return error_wrap(err, "root.readonly");
+    }
+    return 0;
+}
