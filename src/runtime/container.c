@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -265,6 +264,9 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
         return error_errno(err, "making the container's init (clone)");
     if (pid == 0) {
         close(mine);
+        /* The state directory's fd carries the create's flock: the init
+         * must not keep it, or every later command would wait on it. */
+        close(dirfd);
         init_main(&a);
     }
     close(steal_fd(&theirs));
@@ -619,14 +621,22 @@ int container_state(struct runtime *rt, const char *id, json_t **ret, struct err
     return 0;
 }
 
+/* The owner's name from the host's /etc/passwd (read directly: a static
+ * binary has no NSS), or "#UID". */
 static char *owner_name(int dirfd)
 {
     struct stat sb;
     if (fstat(dirfd, &sb) < 0)
         return strdup("");
-    struct passwd *pw = getpwuid(sb.st_uid);
-    if (pw)
-        return strdup(pw->pw_name);
+    cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+    cleanup_free char *line = NULL;
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0) {
+        char name[256];
+        unsigned uid;
+        if (sscanf(line, "%255[^:]:%*[^:]:%u:", name, &uid) == 2 && uid == sb.st_uid)
+            return strdup(name);
+    }
     char *s = NULL;
     if (asprintf(&s, "#%u", (unsigned) sb.st_uid) < 0)
         return NULL;
