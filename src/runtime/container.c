@@ -300,9 +300,9 @@ fail:
     return r;
 }
 
-static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, bool own_pid_ns,
-                  struct error **err)
+static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, struct error **err)
 {
+    const struct spec *s = p->spec;
     char created[64];
     state_now_rfc3339(created, sizeof(created));
     struct container_state st = {
@@ -313,7 +313,8 @@ static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, bool
         .bundle = p->bundle,
         .rootfs = p->rootfs,
         .created = created,
-        .own_pid_ns = own_pid_ns,
+        .own_pid_ns = s->ns[SPEC_NS_PID].enabled && s->ns[SPEC_NS_PID].path == NULL,
+        .own_mnt_ns = s->ns[SPEC_NS_MNT].enabled && s->ns[SPEC_NS_MNT].path == NULL,
         .annotations = p->spec->annotations,
     };
     return state_write(dirfd, &st, err);
@@ -340,8 +341,7 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
     cleanup_close int sync = -1;
     r = spawn(&p, dirfd, for_run, o, &pid, &sync, err);
     if (r == 0)
-        r = record(&p, id, dirfd, pid,
-                   p.spec->ns[SPEC_NS_PID].enabled && p.spec->ns[SPEC_NS_PID].path == NULL, err);
+        r = record(&p, id, dirfd, pid, err);
     if (r == 0 && o->pid_file)
         r = write_pid_file(o->pid_file, pid, err);
     prepared_release(&p);
@@ -511,11 +511,12 @@ static unsigned long long ns_inode(pid_t pid, const char *ns)
     return (unsigned long long) st.st_ino;
 }
 
-/* Every process in the container's pid namespace.  Without cgroups this is
- * how `kill --all` finds them; it needs a pid namespace of its own. */
-static int signal_pid_ns(const struct container_state *st, int sig)
+/* Every process in a namespace the container owns: its mount namespace
+ * (every process of the container, exec'd ones too, is in it) or else its
+ * pid namespace.  Without cgroups this is how `kill --all` finds them. */
+static int signal_ns_members(const struct container_state *st, const char *ns, int sig)
 {
-    unsigned long long ino = ns_inode(st->pid, "pid");
+    unsigned long long ino = ns_inode(st->pid, ns);
     if (ino == 0)
         return -ESRCH;
     cleanup_closedir DIR *d = opendir("/proc");
@@ -527,7 +528,7 @@ static int signal_pid_ns(const struct container_state *st, int sig)
         long pid = strtol(de->d_name, &end, 10);
         if (*end || pid <= 0 || pid == st->pid)
             continue;
-        if (ns_inode((pid_t) pid, "pid") == ino)
+        if (ns_inode((pid_t) pid, ns) == ino)
             kill((pid_t) pid, sig);
     }
     return 0;
@@ -542,11 +543,11 @@ static int signal_container(const struct container_state *st, int sig, bool all,
             return error_new(err, ESRCH, "container `%s` is not running", st->id);
         return error_errnum(err, -pfd, "opening the init of container `%s`", st->id);
     }
-    if (all && st->own_pid_ns) {
+    if (all && (st->own_mnt_ns || st->own_pid_ns)) {
         /* Stop the init first so it cannot fork faster than we kill. */
         if (sig == SIGKILL)
             syscall(SYS_pidfd_send_signal, pfd, SIGSTOP, NULL, 0);
-        signal_pid_ns(st, sig);
+        signal_ns_members(st, st->own_mnt_ns ? "mnt" : "pid", sig);
     }
     if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0) {
         if (errno == ESRCH)
@@ -588,9 +589,15 @@ int container_delete(struct runtime *rt, const char *id, bool force, struct erro
     cleanup_close int dirfd = -1;
     cleanup_state struct container_state *st = NULL;
     enum container_status status;
-    int r = read_state(rt, id, LOCK_EX, &dirfd, &st, &status, err);
-    if (r < 0)
+    cleanup_error struct error *e = NULL;
+    int r = read_state(rt, id, LOCK_EX, &dirfd, &st, &status, &e);
+    if (r < 0) {
+        /* Like runc: forcing the delete of what is not there succeeds. */
+        if (force && error_code(e) == ENOENT)
+            return 0;
+        *err = steal_pointer(&e);
         return r;
+    }
     if (status == STATUS_RUNNING && !force)
         return error_new(err, EBUSY,
                          "cannot delete container `%s`: it is running (stop it, or use --force)",

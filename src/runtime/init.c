@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -97,9 +98,12 @@ static int apply_sysctls(const struct spec *s, struct error **err)
         if (n < 0 || (size_t) n >= sizeof(path))
             return error_new(err, ENAMETOOLONG, "linux.sysctl: key `%s` is too long",
                              s->sysctls[i].key);
-        for (char *p = path + 10; *p; p++)
-            if (*p == '.')
-                *p = '/';
+        /* A dotted key becomes a path; a key given as a path stays one
+         * (its components may hold dots, like a vlan interface "eth0.1"). */
+        if (strchr(s->sysctls[i].key, '/') == NULL)
+            for (char *p = path + 10; *p; p++)
+                if (*p == '.')
+                    *p = '/';
         int r = fs_write_knob(AT_FDCWD, path, s->sysctls[i].value, err);
         if (r < 0)
             return error_wrap(err, "linux.sysctl: setting `%s`", s->sysctls[i].key);
@@ -143,6 +147,8 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
         (r = rootfs_pivot(&rc, rootfd, err)) < 0)
         return r;
     umask(0022);
+    if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
+        return error_errno(err, "linux.rootfsPropagation: applying it to `/`");
     if ((r = apply_sysctls(s, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0)
         return r;
     if ((r = process_setup_privileged(s->process, err)) < 0 ||

@@ -275,10 +275,11 @@ static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_m
 
 int rootfs_prepare(const struct rootfs_ctx *c, int *ret_rootfd, struct error **err)
 {
-    unsigned long prop = c->spec->rootfs_propagation ? c->spec->rootfs_propagation
-                                                     : MS_SLAVE | MS_REC;
     /* Our mounts must not propagate back to the host: make everything a
-     * slave (or what rootfsPropagation says) before touching anything. */
+     * slave (private if asked) before touching anything.  pivot_root
+     * refuses a shared `/`, so a shared (or unbindable) rootfsPropagation
+     * is applied to the new root after the pivot (init.c), as runc does. */
+    unsigned long prop = (c->spec->rootfs_propagation & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE;
     if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
         return error_errno(err, "setting the propagation of `/`");
     if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)

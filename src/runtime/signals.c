@@ -25,7 +25,8 @@ static const struct {
 
 static int parse_number(const char *s, long *ret)
 {
-    if (*s == '\0')
+    /* strtol would skip blanks and take a sign: a signal is digits only. */
+    if (*s < '0' || *s > '9')
         return -EINVAL;
     char *end;
     errno = 0;
@@ -54,8 +55,13 @@ int signal_parse(const char *s, struct error **err)
         bool min = strncasecmp(name, "RTMIN", 5) == 0;
         long off = 0;
         const char *rest = name + 5;
-        if (*rest && (parse_number(rest, &off) < 0 || (min ? off < 0 : off > 0)))
-            return error_new(err, EINVAL, "invalid signal `%s`", s);
+        if (*rest) {
+            if ((*rest != '+' && *rest != '-') || parse_number(rest + 1, &off) < 0 ||
+                (min ? *rest != '+' : *rest != '-'))
+                return error_new(err, EINVAL, "invalid signal `%s`", s);
+            if (*rest == '-')
+                off = -off;
+        }
         long sig = (min ? SIGRTMIN : SIGRTMAX) + off;
         if (sig < SIGRTMIN || sig > SIGRTMAX)
             return error_new(err, EINVAL, "invalid signal `%s`: out of range", s);

@@ -180,10 +180,15 @@ int spec_mount_parse_options(struct spec_mount *m, const char *where, struct err
             m->propagation = found->value;
             break;
         case OPT_REC_SET:
-            if (found->value & ATTR__ATIME || found->value == ATTR_RELATIME)
+            if (strstr(found->name, "atime") && strcmp(found->name, "rnodiratime") != 0) {
+                /* The atime mode is one field: clear it, then set the
+                 * mode (relatime is the field's zero value). */
                 m->rec_set &= ~ATTR__ATIME;
+                m->rec_clear |= ATTR__ATIME;
+            } else {
+                m->rec_clear &= ~found->value;
+            }
             m->rec_set |= found->value;
-            m->rec_clear &= ~found->value;
             break;
         case OPT_REC_CLEAR:
             m->rec_clear |= found->value;
@@ -588,7 +593,8 @@ static int parse_devices(const json_t *arr, struct spec *s, struct error **err)
 
 /* Only sysctls that live in a namespace the container owns may be set;
  * anything else would change the host (the rules of runc's validator). */
-static int check_sysctl(const struct spec *s, const char *key, struct error **err)
+static int check_sysctl(const struct spec *s, const char *key, const char *shown,
+                        struct error **err)
 {
     static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
                                            "kernel.sem",    "kernel.shmall", "kernel.shmmax",
@@ -598,31 +604,31 @@ static int check_sysctl(const struct spec *s, const char *key, struct error **er
             if (!s->ns[SPEC_NS_IPC].enabled)
                 return error_new(err, EPERM,
                                  "linux.sysctl: `%s` needs an ipc namespace of the container's own",
-                                 key);
+                                 shown);
             return 0;
         }
     if (strncmp(key, "fs.mqueue.", 10) == 0) {
         if (!s->ns[SPEC_NS_IPC].enabled)
             return error_new(err, EPERM,
                              "linux.sysctl: `%s` needs an ipc namespace of the container's own",
-                             key);
+                             shown);
         return 0;
     }
     if (strncmp(key, "net.", 4) == 0) {
         if (!s->ns[SPEC_NS_NET].enabled)
             return error_new(err, EPERM,
                              "linux.sysctl: `%s` needs a network namespace of the container's own",
-                             key);
+                             shown);
         return 0;
     }
     if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0) {
         if (!s->ns[SPEC_NS_UTS].enabled)
             return error_new(err, EPERM,
-                             "linux.sysctl: `%s` needs a uts namespace of the container's own", key);
+                             "linux.sysctl: `%s` needs a uts namespace of the container's own", shown);
         return 0;
     }
     return error_new(err, EPERM,
-                     "linux.sysctl: `%s` is not namespaced: setting it would change the host", key);
+                     "linux.sysctl: `%s` is not namespaced: setting it would change the host", shown);
 }
 
 static int parse_sysctl(const json_t *o, struct spec *s, struct error **err)
@@ -641,9 +647,18 @@ static int parse_sysctl(const json_t *o, struct spec *s, struct error **err)
         if (!json_is_string(v))
             return error_new(err, EINVAL, "linux.sysctl.%s: expected a string, got %s", key,
                              json_type_name(v));
-        if (key[0] == '\0' || strstr(key, "..") || strchr(key, '/') != NULL)
+        /* runc accepts "net/ipv4/ip_forward" as well as the dotted form. */
+        if (key[0] == '\0' || key[0] == '/' || key[0] == '.' || strstr(key, "..") ||
+            strstr(key, "//") || strstr(key, "/."))
             return error_new(err, EINVAL, "linux.sysctl: `%s` is not a valid key", key);
-        if ((r = check_sysctl(s, key, err)) < 0)
+        char dotted[256];
+        if (snprintf(dotted, sizeof(dotted), "%s", key) >= (int) sizeof(dotted))
+            return error_new(err, EINVAL, "linux.sysctl: `%s` is too long", key);
+        if (strchr(dotted, '/'))
+            for (char *c = dotted; *c; c++)
+                if (*c == '/')
+                    *c = '.';
+        if ((r = check_sysctl(s, dotted, key, err)) < 0)
             return r;
         struct spec_sysctl *e = &s->sysctls[s->n_sysctls++];
         e->key = strdup(key);
@@ -714,7 +729,8 @@ static int parse_linux(const json_t *lin, struct spec *s, struct error **err)
         return r;
     if ((s->n_uid_mappings || s->n_gid_mappings) && !s->ns[SPEC_NS_USER].enabled)
         return error_new(err, EINVAL,
-                         "linux.uidMappings: id mappings need a user namespace in linux.namespaces");
+                         "linux.%s: id mappings need a user namespace in linux.namespaces",
+                         s->n_uid_mappings ? "uidMappings" : "gidMappings");
     if (s->ns[SPEC_NS_USER].enabled && s->ns[SPEC_NS_USER].path == NULL &&
         (s->n_uid_mappings == 0 || s->n_gid_mappings == 0))
         return error_new(err, EINVAL,
@@ -827,8 +843,10 @@ int spec_from_json(json_t *json, struct spec **ret_spec, struct error **err)
     if ((v = json_object_get(json, "linux")) && !json_is_null(v) &&
         (r = parse_linux(v, s, err)) < 0)
         return r;
-    if ((s->hostname || s->domainname) && !s->ns[SPEC_NS_UTS].enabled)
+    if (s->hostname && !s->ns[SPEC_NS_UTS].enabled)
         return error_new(err, EINVAL, "hostname: setting it needs a uts namespace");
+    if (s->domainname && !s->ns[SPEC_NS_UTS].enabled)
+        return error_new(err, EINVAL, "domainname: setting it needs a uts namespace");
     if ((v = json_object_get(json, "hooks")) && !json_is_null(v)) {
         if ((r = json_expect(v, JSON_OBJECT, "hooks", err)) < 0)
             return r;

@@ -85,10 +85,10 @@ json_t *spec_default(bool rootless)
         json_array_append_new(namespaces, json_pack("{s:s}", "type", "cgroup"));
         json_array_append_new(namespaces, json_pack("{s:s}", "type", "user"));
         json_object_set_new(lin, "uidMappings",
-                            json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID",
+                            json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
                                       (json_int_t) getuid(), "size", 1));
         json_object_set_new(lin, "gidMappings",
-                            json_pack("[{s:i, s:i, s:i}]", "containerID", 0, "hostID",
+                            json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID",
                                       (json_int_t) getgid(), "size", 1));
     } else {
         json_object_set_new(lin, "resources",

@@ -117,9 +117,10 @@ int state_dir_open(int rootfd, const char *id, int lock_op, int *ret_dirfd, stru
 int state_write(int dirfd, const struct container_state *s, struct error **err)
 {
     cleanup_json json_t *j = json_pack(
-        "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:b}", "ociVersion", s->oci_version, "id", s->id,
-        "pid", (json_int_t) s->pid, "pidStartTime", (json_int_t) s->start_time, "bundle",
-        s->bundle, "rootfs", s->rootfs, "created", s->created, "ownPidNamespace", s->own_pid_ns);
+        "{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:b, s:b}", "ociVersion", s->oci_version, "id",
+        s->id, "pid", (json_int_t) s->pid, "pidStartTime", (json_int_t) s->start_time, "bundle",
+        s->bundle, "rootfs", s->rootfs, "created", s->created, "ownPidNamespace", s->own_pid_ns,
+        "ownMountNamespace", s->own_mnt_ns);
     if (j == NULL)
         return error_new(err, ENOMEM, "serialising the state of `%s`", s->id);
     if (s->annotations)
@@ -146,14 +147,15 @@ int state_read(int dirfd, const char *id, struct container_state **ret, struct e
     }
     const char *ver = NULL, *bundle = NULL, *rootfs = NULL, *created = NULL;
     int64_t pid = 0, start = 0;
-    bool own = false;
+    bool own = false, own_mnt = false;
     if ((r = json_get_string(j, "ociVersion", STATE_FILE, true, &ver, err)) < 0 ||
         (r = json_get_int64(j, "pid", STATE_FILE, true, &pid, err)) < 0 ||
         (r = json_get_int64(j, "pidStartTime", STATE_FILE, true, &start, err)) < 0 ||
         (r = json_get_string(j, "bundle", STATE_FILE, true, &bundle, err)) < 0 ||
         (r = json_get_string(j, "rootfs", STATE_FILE, true, &rootfs, err)) < 0 ||
         (r = json_get_string(j, "created", STATE_FILE, true, &created, err)) < 0 ||
-        (r = json_get_bool(j, "ownPidNamespace", STATE_FILE, &own, err)) < 0)
+        (r = json_get_bool(j, "ownPidNamespace", STATE_FILE, &own, err)) < 0 ||
+        (r = json_get_bool(j, "ownMountNamespace", STATE_FILE, &own_mnt, err)) < 0)
         return error_wrap(err, "state of container `%s` is corrupt", id);
     s->oci_version = strdup(ver);
     s->pid = (pid_t) pid;
@@ -162,6 +164,7 @@ int state_read(int dirfd, const char *id, struct container_state **ret, struct e
     s->rootfs = strdup(rootfs);
     s->created = strdup(created);
     s->own_pid_ns = own;
+    s->own_mnt_ns = own_mnt;
     json_t *a = json_object_get(j, "annotations");
     if (json_is_object(a))
         s->annotations = json_incref(a);
@@ -257,8 +260,16 @@ int state_list_ids(int rootfd, char ***ret, struct error **err)
         return error_new(err, ENOMEM, "out of memory");
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+        if (de->d_name[0] == '.')
             continue;
+        if (de->d_type == DT_UNKNOWN) {
+            struct stat st;
+            if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                !S_ISDIR(st.st_mode))
+                continue;
+        } else if (de->d_type != DT_DIR) {
+            continue;
+        }
         if (state_check_id(de->d_name, NULL) < 0)
             continue;
         if (strv_push(&ids, de->d_name) < 0)

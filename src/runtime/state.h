@@ -41,6 +41,7 @@ struct container_state {
     char *rootfs;                  /* absolute */
     char *created;                 /* RFC 3339 */
     bool own_pid_ns;               /* killing the init ends every process */
+    bool own_mnt_ns;               /* its processes are those in its mount ns */
     json_t *annotations;           /* object, may be NULL */
 };
 

@@ -56,7 +56,7 @@ static int with_errnum(struct error **err, int errnum, const char *fmt, va_list 
 
 int error_errno(struct error **err, const char *fmt, ...)
 {
-    int errnum = errno;
+    int errnum = errno ? errno : EINVAL; /* never "...: Success" */
     va_list ap;
     va_start(ap, fmt);
     int r = with_errnum(err, errnum, fmt, ap);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,90 +73,127 @@ char *fs_path_clean(const char *path)
     return out;
 }
 
-/* Walk `path` from the root, creating each missing directory.  Every lookup
- * is RESOLVE_IN_ROOT from `rootfd`, so a symlink met on the way is followed
- * only as if the root were "/". */
-int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd, struct error **err)
+/* Create what is missing of `path` inside the root, one component at a
+ * time.  Each component is opened alone (O_NOFOLLOW, RESOLVE_BENEATH of its
+ * parent), so nothing is ever followed by the host's rules.  A symlink met
+ * on the way is read and substituted into the path, which is then walked
+ * again from the root: an absolute target means the root's "/", `..`
+ * cannot climb above it, and a dangling link gets its target created
+ * inside the root, as the container would see it.  40 substitutions at
+ * most, like the kernel's ELOOP. */
+#define MAX_LINKS 40
+
+static int substitute_link(int linkfd, const char *prefix, const char *rest, char **path,
+                           struct error **err)
 {
-    cleanup_free char *clean = fs_path_clean(path);
-    if (clean == NULL)
+    char target[4096];
+    ssize_t n = readlinkat(linkfd, "", target, sizeof(target) - 1);
+    if (n < 0)
+        return error_errno(err, "reading the symlink `%s`", prefix);
+    target[n] = '\0';
+    /* Relative targets are relative to the link's directory. */
+    char *dir = strdup(prefix);
+    if (dir == NULL)
         return error_new(err, ENOMEM, "out of memory");
+    char *slash = strrchr(dir, '/');
+    slash[slash == dir ? 1 : 0] = '\0';
+    char *joined = NULL;
+    int r = asprintf(&joined, "%s/%s/%s", target[0] == '/' ? "" : dir, target, rest);
+    free(dir);
+    if (r < 0)
+        return error_new(err, ENOMEM, "out of memory");
+    free(*path);
+    *path = joined;
+    return 0;
+}
 
-    int fd = fs_openat2(rootfd, clean, O_PATH | O_DIRECTORY, 0, IN_ROOT);
-    if (fd >= 0) {
-        *ret_fd = fd;
-        return 0;
-    }
-    if (errno != ENOENT)
-        return error_errno(err, "opening directory `%s` inside the root", clean);
-
-    cleanup_close int cur = fs_openat2(rootfd, "/", O_PATH | O_DIRECTORY, 0, IN_ROOT);
-    if (cur < 0)
-        return error_errno(err, "opening the root");
-    char *p = clean;
-    while (*p) {
+static int create_in_root(int rootfd, const char *path, bool file, mode_t mode, int *ret_fd,
+                          struct error **err)
+{
+    cleanup_free char *want = strdup(path);
+    if (want == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    for (int links = 0; links <= MAX_LINKS; links++) {
+        cleanup_free char *clean = fs_path_clean(want);
+        if (clean == NULL)
+            return error_new(err, ENOMEM, "out of memory");
+        cleanup_close int cur = fs_openat2(rootfd, ".", O_PATH | O_DIRECTORY, 0, 0);
+        if (cur < 0)
+            return error_errno(err, "opening the root");
+        bool restart = false;
+        char *p = clean;
         while (*p == '/')
             p++;
-        if (*p == '\0')
-            break;
-        char *end = strchrnul(p, '/');
-        char saved = *end;
-        *end = '\0';
-        /* Re-resolve the prefix from the root: component by component
-         * through `cur` would follow an absolute symlink from the host. */
-        int next = fs_openat2(rootfd, clean, O_PATH | O_DIRECTORY, 0, IN_ROOT);
-        if (next < 0 && errno == ENOENT) {
-            if (mkdirat(cur, p, mode) < 0 && errno != EEXIST) {
-                int r = error_errno(err, "creating directory `%s` inside the root", clean);
-                *end = saved;
-                return r;
+        while (*p && !restart) {
+            char *end = strchrnul(p, '/');
+            bool last = *end == '\0';
+            char saved = *end;
+            *end = '\0';
+            int fd = fs_openat2(cur, p, O_PATH | O_NOFOLLOW, 0,
+                                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+            if (fd < 0 && errno == ENOENT) {
+                int made;
+                if (last && file) {
+                    made = openat(cur, p, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                                  mode);
+                    if (made >= 0)
+                        close(made);
+                } else {
+                    /* Parents of a file are ordinary directories. */
+                    made = mkdirat(cur, p, file ? 0755 : mode);
+                }
+                if (made < 0 && errno != EEXIST)
+                    return error_errno(err, "creating `%s` inside the root", clean);
+                fd = fs_openat2(cur, p, O_PATH | O_NOFOLLOW, 0,
+                                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
             }
-            next = fs_openat2(rootfd, clean, O_PATH | O_DIRECTORY, 0, IN_ROOT);
-        }
-        if (next < 0) {
-            int r = error_errno(err, "opening directory `%s` inside the root", clean);
+            if (fd < 0)
+                return error_errno(err, "opening `%s` inside the root", clean);
+            struct stat st;
+            if (fstat(fd, &st) < 0) {
+                close(fd);
+                return error_errno(err, "`%s` inside the root", clean);
+            }
+            if (S_ISLNK(st.st_mode)) {
+                int r = substitute_link(fd, clean, last ? "" : end + 1, &want, err);
+                close(fd);
+                if (r < 0)
+                    return r;
+                restart = true;
+                break;
+            }
+            if (!last && !S_ISDIR(st.st_mode)) {
+                close(fd);
+                return error_new(err, ENOTDIR, "`%s` inside the root is not a directory", clean);
+            }
+            close(cur);
+            cur = fd;
             *end = saved;
-            return r;
+            p = last ? end : end + 1;
+            while (*p == '/')
+                p++;
         }
-        close(cur);
-        cur = next;
-        *end = saved;
-        p = end;
+        if (!restart) {
+            struct stat st;
+            if (!file && (fstat(cur, &st) < 0 || !S_ISDIR(st.st_mode)))
+                return error_new(err, ENOTDIR, "`%s` inside the root is not a directory",
+                                 clean);
+            *ret_fd = steal_fd(&cur);
+            return 0;
+        }
     }
-    *ret_fd = steal_fd(&cur);
-    return 0;
+    return error_new(err, ELOOP, "`%s` inside the root: too many levels of symbolic links",
+                     path);
+}
+
+int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd, struct error **err)
+{
+    return create_in_root(rootfd, path, false, mode, ret_fd, err);
 }
 
 int fs_mkfile_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd, struct error **err)
 {
-    cleanup_free char *clean = fs_path_clean(path);
-    if (clean == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-
-    int fd = fs_openat2(rootfd, clean, O_PATH, 0, IN_ROOT);
-    if (fd >= 0) {
-        *ret_fd = fd;
-        return 0;
-    }
-    if (errno != ENOENT)
-        return error_errno(err, "opening `%s` inside the root", clean);
-
-    char *slash = strrchr(clean, '/');
-    cleanup_close int parent = -1;
-    *slash = '\0';
-    int r = fs_mkdir_in_root(rootfd, clean[0] ? clean : "/", 0755, &parent, err);
-    *slash = '/';
-    if (r < 0)
-        return r;
-    int f = openat(parent, slash + 1, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (f < 0 && errno != EEXIST)
-        return error_errno(err, "creating `%s` inside the root", clean);
-    close_keep_errno(f);
-    fd = fs_openat2(rootfd, clean, O_PATH, 0, IN_ROOT);
-    if (fd < 0)
-        return error_errno(err, "opening `%s` inside the root", clean);
-    *ret_fd = fd;
-    return 0;
+    return create_in_root(rootfd, path, true, mode, ret_fd, err);
 }
 
 int fs_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len,
@@ -164,14 +202,24 @@ int fs_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, siz
     cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return error_errno(err, "opening `%s`", path);
-    size_t cap = 4096, len = 0;
+    size_t cap = max < 4096 ? max : 4096, len = 0;
     cleanup_free char *buf = malloc(cap + 1);
     if (buf == NULL)
         return error_new(err, ENOMEM, "out of memory");
     for (;;) {
         if (len == cap) {
-            if (cap >= max)
+            if (cap >= max) {
+                /* Full at the limit: larger only if there is more. */
+                char extra;
+                ssize_t more = read(fd, &extra, 1);
+                if (more < 0 && errno == EINTR)
+                    continue;
+                if (more < 0)
+                    return error_errno(err, "reading `%s`", path);
+                if (more == 0)
+                    break;
                 return error_new(err, EFBIG, "`%s` is larger than %zu bytes", path, max);
+            }
             cap = cap * 2 > max ? max : cap * 2;
             char *nb = realloc(buf, cap + 1);
             if (nb == NULL)
@@ -212,14 +260,21 @@ static int write_all(int fd, const void *data, size_t len)
 int fs_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                          int sync, struct error **err)
 {
+    static unsigned int counter;
     char tmp[4096];
-    if ((size_t) snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int) getpid()) >= sizeof(tmp))
-        return error_new(err, ENAMETOOLONG, "file name `%s` is too long", name);
-    cleanup_close int fd =
-        openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0)
-        return error_errno(err, "creating `%s`", tmp);
-    int r = write_all(fd, data, len);
+    cleanup_close int fd = -1;
+    for (int tries = 0; fd < 0; tries++) {
+        if ((size_t) snprintf(tmp, sizeof(tmp), ".%s.tmp.%d.%u", name, (int) getpid(),
+                              counter++) >= sizeof(tmp))
+            return error_new(err, ENAMETOOLONG, "file name `%s` is too long", name);
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0 && (errno != EEXIST || tries > 100))
+            return error_errno(err, "creating `%s`", tmp);
+    }
+    /* The umask must not change the mode the caller asked for. */
+    int r = fchmod(fd, mode) < 0 ? -errno : 0;
+    if (r == 0)
+        r = write_all(fd, data, len);
     if (r == 0 && sync && fsync(fd) < 0)
         r = -errno;
     if (r < 0) {
@@ -247,6 +302,8 @@ int fs_write_knob(int dirfd, const char *path, const char *value, struct error *
 
 int fs_mkdir_p(const char *path, mode_t mode, struct error **err)
 {
+    if (path[0] == '\0')
+        return error_new(err, EINVAL, "creating a directory: empty path");
     cleanup_free char *p = strdup(path);
     if (p == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -261,10 +318,15 @@ int fs_mkdir_p(const char *path, mode_t mode, struct error **err)
                 break;
         }
     }
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return error_errno(err, "creating directory `%s`", path);
+    if (!S_ISDIR(st.st_mode))
+        return error_new(err, ENOTDIR, "creating directory `%s`: it exists and is not one", path);
     return 0;
 }
 
-static int remove_contents(int dfd, const char *what, struct error **err)
+static int remove_contents(int dfd, const char *what, dev_t dev, struct error **err)
 {
     cleanup_closedir DIR *d = fdopendir(dfd);
     if (d == NULL) {
@@ -279,6 +341,12 @@ static int remove_contents(int dfd, const char *what, struct error **err)
             continue;
         if (errno != EISDIR && errno != EPERM)
             return error_errno(err, "removing `%s/%s`", what, de->d_name);
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            return error_errno(err, "removing `%s/%s`", what, de->d_name);
+        if (st.st_dev != dev)
+            return error_new(err, EBUSY, "not removing `%s/%s`: a file system is mounted there",
+                             what, de->d_name);
         int r = fs_remove_tree(dirfd(d), de->d_name, err);
         if (r < 0)
             return r;
@@ -293,7 +361,16 @@ int fs_remove_tree(int dirfd, const char *name, struct error **err)
     int child = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (child < 0)
         return error_errno(err, "opening `%s`", name);
-    int r = remove_contents(child, name, err);
+    struct stat parent, self;
+    if (fstat(dirfd, &parent) < 0 || fstat(child, &self) < 0) {
+        close_keep_errno(child);
+        return error_errno(err, "removing `%s`", name);
+    }
+    if (parent.st_dev != self.st_dev) {
+        close(child);
+        return error_new(err, EBUSY, "not removing `%s`: a file system is mounted there", name);
+    }
+    int r = remove_contents(child, name, self.st_dev, err);
     if (r < 0)
         return r;
     if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

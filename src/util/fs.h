@@ -29,7 +29,7 @@ int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode, struct
  * return an O_PATH fd of the last one in *ret_fd. */
 int fs_mkdir_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd, struct error **err);
 
-/* Make the parent directories of `path` inside `rootfd` and an empty regular
+/* Make the parent directories (0755) of `path` inside `rootfd` and an empty regular
  * file at `path` if nothing is there; return an O_PATH fd of what is there
  * (whatever its type) in *ret_fd. */
 int fs_mkfile_in_root(int rootfd, const char *path, mode_t mode, int *ret_fd, struct error **err);
