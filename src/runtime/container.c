@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "runtime/cgroup.h"
+#include "runtime/container_internal.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/spec.h"
@@ -106,6 +108,8 @@ static char *absolute_path(const char *p)
 /* What a create needs, gathered and checked before anything is made. */
 struct prepared {
     struct spec *spec;
+    struct cgroup_resources *resources;
+    struct cgroup *cgroup;
     char *bundle;
     char *rootfs;
     int ns_fds[SPEC_NS__COUNT];
@@ -114,24 +118,11 @@ struct prepared {
 static void prepared_release(struct prepared *p)
 {
     spec_free(p->spec);
+    cgroup_resources_free(p->resources);
+    cgroup_free(p->cgroup);
     free(p->bundle);
     free(p->rootfs);
     ns_close_all(p->ns_fds);
-}
-
-static int resources_warn(const struct spec *s)
-{
-    if (s->resources == NULL)
-        return 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(s->resources, key, v)
-    {
-        if (strcmp(key, "devices") == 0)
-            continue;
-        log_warn("linux.resources.%s is not applied: this build has no cgroup support yet", key);
-    }
-    return 0;
 }
 
 static int prepare(const char *id, const struct container_opts *o, struct prepared *p,
@@ -171,7 +162,10 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
         return error_new(err, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
     if (s->process->apparmor_profile || s->process->selinux_label || s->mount_label)
         log_debug("LSM labels are ignored: no LSM support in this build");
-    resources_warn(s);
+    if (s->resources &&
+        (r = cgroup_resources_parse(s->resources, "config.json: linux.resources", &p->resources,
+                                    err)) < 0)
+        return r;
 
     cleanup_free char *root = NULL;
     if (s->root_path[0] == '/')
@@ -230,6 +224,8 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
     bool userns_joined = p->ns_fds[SPEC_NS_USER] >= 0;
     bool userns_new = s->ns[SPEC_NS_USER].enabled && !userns_joined;
     int flags = ns_new_flags(s);
+    bool cgroupns_new = (flags & CLONE_NEWCGROUP) != 0;
+    flags &= ~CLONE_NEWCGROUP;
     if (p->ns_fds[SPEC_NS_PID] >= 0 && setns(p->ns_fds[SPEC_NS_PID], CLONE_NEWPID) < 0)
         return error_errno(err, "joining the pid namespace `%s`", s->ns[SPEC_NS_PID].path);
     if (flags & CLONE_NEWTIME) {
@@ -252,6 +248,10 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
         .sync_fd = theirs,
         .listen_fd = listen_fd,
         .userns_new = userns_new,
+        .cgroupns_new = cgroupns_new,
+        /* The init waits until it is in its cgroup: its cgroup mounts
+         * and namespace are made from there. */
+        .wait_go = true,
         .userns_joined = userns_joined,
         .no_pivot = o->no_pivot,
         .no_new_keyring = o->no_new_keyring,
@@ -274,22 +274,33 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
 
     struct sync_msg msg;
     int r = 0;
-    if (userns_new) {
-        if ((r = ns_write_id_maps(pid, s, err)) < 0)
-            goto fail;
-        if (sync_send(mine, SYNC_GO, 0, NULL) < 0) {
-            r = error_errno(err, "signalling the container's init");
-            goto fail;
-        }
-    }
     if (userns_joined && (ns_new_flags(s) & CLONE_NEWPID)) {
         if ((r = sync_expect(mine, SYNC_PID, "creating the container", &msg, err)) < 0)
             goto fail;
         waitpid(pid, NULL, 0); /* the intermediate exits at once */
         pid = msg.value;
     }
-    if ((r = sync_expect(mine, SYNC_READY, "creating the container", &msg, err)) < 0)
+    if ((r = cgroup_enter(p->cgroup, pid, err)) < 0)
         goto fail;
+    /* Limits go on once the init is in: a limit below what it already
+     * uses is then a clear write error, not an OOM kill of the init. */
+    if (p->resources && (r = cgroup_apply(p->cgroup, p->resources, err)) < 0)
+        goto fail;
+    if (userns_new && (r = ns_write_id_maps(pid, s, err)) < 0)
+        goto fail;
+    if (a.wait_go && sync_send(mine, SYNC_GO, 0, NULL) < 0) {
+        r = error_errno(err, "signalling the container's init");
+        goto fail;
+    }
+    if ((r = sync_expect(mine, SYNC_READY, "creating the container", &msg, err)) < 0) {
+        if (error_code(*err) == ECHILD && cgroup_oom_kills(p->cgroup) > 0 && p->resources &&
+            p->resources->mem_limit.set)
+            r = error_new(err, ENOMEM,
+                          "linux.resources.memory.limit: the OOM killer ended the container's "
+                          "init while it was set up; %lld bytes is too low",
+                          (long long) p->resources->mem_limit.v);
+        goto fail;
+    }
     *ret_pid = pid;
     *ret_sync = steal_fd(&mine);
     return 0;
@@ -316,8 +327,11 @@ static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, stru
         .own_pid_ns = s->ns[SPEC_NS_PID].enabled && s->ns[SPEC_NS_PID].path == NULL,
         .own_mnt_ns = s->ns[SPEC_NS_MNT].enabled && s->ns[SPEC_NS_MNT].path == NULL,
         .annotations = p->spec->annotations,
+        .cgroup = p->cgroup ? cgroup_to_json(p->cgroup) : NULL,
     };
-    return state_write(dirfd, &st, err);
+    int r = state_write(dirfd, &st, err);
+    json_decref(st.cgroup);
+    return r;
 }
 
 /* Create the container; leaves *ret_sync open (the init's sync socket) for
@@ -339,20 +353,29 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
     }
     pid_t pid = 0;
     cleanup_close int sync = -1;
-    r = spawn(&p, dirfd, for_run, o, &pid, &sync, err);
+    r = cgroup_new(p.spec->cgroups_path, id, &p.cgroup, err);
+    if (r == 0 && (r = cgroup_create(p.cgroup, err)) < 0) {
+        cgroup_free(p.cgroup);
+        p.cgroup = NULL;
+    }
+    if (r == 0)
+        r = spawn(&p, dirfd, for_run, o, &pid, &sync, err);
     if (r == 0)
         r = record(&p, id, dirfd, pid, err);
     if (r == 0 && o->pid_file)
         r = write_pid_file(o->pid_file, pid, err);
-    prepared_release(&p);
     if (r < 0) {
         if (pid > 0) {
             kill(pid, SIGKILL);
             waitpid(pid, NULL, 0);
         }
+        if (p.cgroup)
+            cgroup_destroy(p.cgroup, NULL);
+        prepared_release(&p);
         state_dir_remove(rt->rootfd, id, NULL);
         return r;
     }
+    prepared_release(&p);
     *ret_pid = pid;
     *ret_sync = steal_fd(&sync);
     *ret_dirfd = steal_fd(&dirfd);
@@ -464,6 +487,13 @@ int container_run(struct runtime *rt, const char *id, const struct container_opt
     if (r < 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
+        cleanup_state struct container_state *st = NULL;
+        if (state_read(dirfd, id, &st, NULL) == 0 && st->cgroup) {
+            struct cgroup *cg = NULL;
+            if (cgroup_from_json(st->cgroup, &cg, NULL) == 0)
+                cgroup_destroy(cg, NULL);
+            cgroup_free(cg);
+        }
         state_dir_remove(rt->rootfd, id, NULL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         return error_wrap(err, "starting container `%s`", id);
@@ -480,15 +510,24 @@ int container_run(struct runtime *rt, const char *id, const struct container_opt
     /* A foreground run owns its container: remove it once it is done, as
      * runc does. */
     flock(dirfd, LOCK_EX);
+    cleanup_state struct container_state *st = NULL;
+    if (state_read(dirfd, id, &st, NULL) == 0 && st->cgroup) {
+        struct cgroup *cg = NULL;
+        if (cgroup_from_json(st->cgroup, &cg, NULL) == 0) {
+            cgroup_kill_all(cg, SIGKILL, NULL);
+            cgroup_destroy(cg, NULL);
+        }
+        cgroup_free(cg);
+    }
     state_dir_remove(rt->rootfd, id, NULL);
     return r;
 }
 
 /* ---- kill, delete, state, list ----------------------------------------- */
 
-static int read_state(struct runtime *rt, const char *id, int lock, int *ret_dirfd,
-                      struct container_state **ret, enum container_status *ret_status,
-                      struct error **err)
+int container_read_state(struct runtime *rt, const char *id, int lock, int *ret_dirfd,
+                         struct container_state **ret, enum container_status *ret_status,
+                         struct error **err)
 {
     cleanup_close int dirfd = -1;
     int r = state_dir_open(rt->rootfd, id, lock, &dirfd, err);
@@ -497,6 +536,12 @@ static int read_state(struct runtime *rt, const char *id, int lock, int *ret_dir
     if ((r = state_read(dirfd, id, ret, err)) < 0)
         return r;
     *ret_status = state_status(dirfd, *ret);
+    if ((*ret_status == STATUS_RUNNING || *ret_status == STATUS_CREATED) && (*ret)->cgroup) {
+        struct cgroup *cg = NULL;
+        if (cgroup_from_json((*ret)->cgroup, &cg, NULL) == 0 && cgroup_is_frozen(cg))
+            *ret_status = STATUS_PAUSED;
+        cgroup_free(cg);
+    }
     *ret_dirfd = steal_fd(&dirfd);
     return 0;
 }
@@ -543,7 +588,15 @@ static int signal_container(const struct container_state *st, int sig, bool all,
             return error_new(err, ESRCH, "container `%s` is not running", st->id);
         return error_errnum(err, -pfd, "opening the init of container `%s`", st->id);
     }
-    if (all && (st->own_mnt_ns || st->own_pid_ns)) {
+    if (all && st->cgroup) {
+        struct cgroup *cg = NULL;
+        int r = cgroup_from_json(st->cgroup, &cg, err);
+        if (r == 0)
+            r = cgroup_kill_all(cg, sig, err);
+        cgroup_free(cg);
+        if (r < 0)
+            return r;
+    } else if (all && (st->own_mnt_ns || st->own_pid_ns)) {
         /* Stop the init first so it cannot fork faster than we kill. */
         if (sig == SIGKILL)
             syscall(SYS_pidfd_send_signal, pfd, SIGSTOP, NULL, 0);
@@ -562,13 +615,21 @@ int container_kill(struct runtime *rt, const char *id, int sig, bool all, struct
     cleanup_close int dirfd = -1;
     cleanup_state struct container_state *st = NULL;
     enum container_status status;
-    int r = read_state(rt, id, LOCK_SH, &dirfd, &st, &status, err);
+    int r = container_read_state(rt, id, LOCK_SH, &dirfd, &st, &status, err);
     if (r < 0)
         return r;
     if (status == STATUS_STOPPED || status == STATUS_CREATING)
         return error_new(err, ESRCH, "cannot kill container `%s`: it is %s", id,
                          state_status_name(status));
-    return signal_container(st, sig, all, err);
+    r = signal_container(st, sig, all, err);
+    if (r == 0 && status == STATUS_PAUSED && sig == SIGKILL && st->cgroup) {
+        /* A frozen process dies only once thawed. */
+        struct cgroup *cg = NULL;
+        if (cgroup_from_json(st->cgroup, &cg, NULL) == 0)
+            cgroup_freeze(cg, false, NULL);
+        cgroup_free(cg);
+    }
+    return r;
 }
 
 static int wait_gone(const struct container_state *st, int timeout_ms)
@@ -590,7 +651,7 @@ int container_delete(struct runtime *rt, const char *id, bool force, struct erro
     cleanup_state struct container_state *st = NULL;
     enum container_status status;
     cleanup_error struct error *e = NULL;
-    int r = read_state(rt, id, LOCK_EX, &dirfd, &st, &status, &e);
+    int r = container_read_state(rt, id, LOCK_EX, &dirfd, &st, &status, &e);
     if (r < 0) {
         /* Like runc: forcing the delete of what is not there succeeds. */
         if (force && error_code(e) == ENOENT)
@@ -598,17 +659,34 @@ int container_delete(struct runtime *rt, const char *id, bool force, struct erro
         *err = steal_pointer(&e);
         return r;
     }
-    if (status == STATUS_RUNNING && !force)
+    if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
         return error_new(err, EBUSY,
                          "cannot delete container `%s`: it is running (stop it, or use --force)",
                          id);
-    if (status == STATUS_RUNNING || status == STATUS_CREATED) {
+    if (status == STATUS_RUNNING || status == STATUS_CREATED || status == STATUS_PAUSED) {
         cleanup_error struct error *kerr = NULL;
         if (signal_container(st, SIGKILL, true, &kerr) < 0 && error_code(kerr) != ESRCH)
             return error_new(err, kerr->code, "%s", kerr->msg);
+        if (status == STATUS_PAUSED && st->cgroup) {
+            struct cgroup *cg = NULL;
+            if (cgroup_from_json(st->cgroup, &cg, NULL) == 0)
+                cgroup_freeze(cg, false, NULL);
+            cgroup_free(cg);
+        }
         if (wait_gone(st, 10000) < 0)
             return error_new(err, ETIMEDOUT,
                              "cannot delete container `%s`: its init did not die in 10s", id);
+    }
+    if (st->cgroup) {
+        struct cgroup *cg = NULL;
+        if ((r = cgroup_from_json(st->cgroup, &cg, err)) == 0) {
+            /* Anything left (a process that escaped the pid namespace) goes. */
+            cgroup_kill_all(cg, SIGKILL, NULL);
+            r = cgroup_destroy(cg, err);
+        }
+        cgroup_free(cg);
+        if (r < 0)
+            return error_wrap(err, "deleting container `%s`", id);
     }
     return state_dir_remove(rt->rootfd, id, err);
 }
@@ -618,7 +696,7 @@ int container_state(struct runtime *rt, const char *id, json_t **ret, struct err
     cleanup_close int dirfd = -1;
     cleanup_state struct container_state *st = NULL;
     enum container_status status;
-    int r = read_state(rt, id, LOCK_SH, &dirfd, &st, &status, err);
+    int r = container_read_state(rt, id, LOCK_SH, &dirfd, &st, &status, err);
     if (r < 0)
         return r;
     json_t *j = state_to_json(st, status);
@@ -663,7 +741,7 @@ int container_list(struct runtime *rt, json_t **ret, struct error **err)
         enum container_status status;
         cleanup_error struct error *e = NULL;
         /* A container that vanished or is unreadable is skipped, not fatal. */
-        if (read_state(rt, ids[i], LOCK_SH, &dirfd, &st, &status, &e) < 0) {
+        if (container_read_state(rt, ids[i], LOCK_SH, &dirfd, &st, &status, &e) < 0) {
             log_debug("list: skipping `%s`: %s", ids[i], e->msg);
             continue;
         }

@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "util/error.h"
 
@@ -53,5 +55,21 @@ int container_delete(struct runtime *rt, const char *id, bool force, struct erro
 int container_state(struct runtime *rt, const char *id, json_t **ret, struct error **err);
 /* An array of state objects (plus rootfs, created, owner), by id. */
 int container_list(struct runtime *rt, json_t **ret, struct error **err);
+
+/* ---- through the container's cgroup (container_cgroup.c) ---- */
+
+/* Freeze / thaw every process (status "paused" in between). */
+int container_pause(struct runtime *rt, const char *id, struct error **err);
+int container_resume(struct runtime *rt, const char *id, struct error **err);
+/* The host pids of the container's processes (malloc'd). */
+int container_pids(struct runtime *rt, const char *id, pid_t **ret, size_t *ret_n,
+                   struct error **err);
+/* Apply `resources` (linux.resources syntax) to a running container. */
+int container_update(struct runtime *rt, const char *id, const json_t *resources,
+                     struct error **err);
+/* runc's events "stats" data object for the container, and in
+ * *ret_oom_kills the OOM killer's count so far (-1 if unknown; may be NULL). */
+int container_stats(struct runtime *rt, const char *id, json_t **ret, long long *ret_oom_kills,
+                    struct error **err);
 
 #endif

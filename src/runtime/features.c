@@ -39,8 +39,8 @@ json_t *features_json(void)
         "{s:[s,s,s,s,s,s,s,s], s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}, "
         "s:{s:b}, s:{s:{s:b}}}",
         "namespaces", "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
-        "capabilities", capabilities(), "cgroup", "v1", 0, "v2", 0, "systemd", 0, "systemdUser", 0,
-        "rdma", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux", "enabled", 0,
+        "capabilities", capabilities(), "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
+        "rdma", 1, "seccomp", "enabled", 0, "apparmor", "enabled", 0, "selinux", "enabled", 0,
         "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
     return json_pack("{s:s, s:s, s:[], s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
                      "ociVersionMax", CABIN_OCI_VERSION, "hooks", "mountOptions", mount_options,

@@ -49,7 +49,7 @@ static int enter_joined_userns(const struct init_args *a, struct error **err)
     int r = ns_join(a->ns_fds[SPEC_NS_USER], SPEC_NS_USER, err);
     if (r < 0)
         return r;
-    int flags = ns_new_flags(a->spec) & ~(CLONE_NEWUSER | CLONE_NEWTIME);
+    int flags = ns_new_flags(a->spec) & ~(CLONE_NEWUSER | CLONE_NEWTIME | CLONE_NEWCGROUP);
     if (unshare(flags) < 0)
         return error_errno(err, "making the container's namespaces");
     if (!(flags & CLONE_NEWPID))
@@ -117,14 +117,17 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
     struct sync_msg msg;
     int r;
 
-    if (a->userns_new) {
-        if ((r = sync_expect(a->sync_fd, SYNC_GO, "waiting for the id maps", &msg, err)) < 0)
-            return r;
-        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-            return error_errno(err, "becoming root in the user namespace (is uid 0 mapped?)");
-    } else if (a->userns_joined && (r = enter_joined_userns(a, err)) < 0) {
+    if (a->userns_joined && (r = enter_joined_userns(a, err)) < 0)
         return r;
-    }
+    /* The runtime writes our id maps and moves us into our cgroup. */
+    if (a->wait_go &&
+        (r = sync_expect(a->sync_fd, SYNC_GO, "waiting for the runtime", &msg, err)) < 0)
+        return r;
+    if (a->userns_new && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        return error_errno(err, "becoming root in the user namespace (is uid 0 mapped?)");
+    /* Only now: a cgroup namespace is rooted where its maker stands. */
+    if (a->cgroupns_new && unshare(CLONE_NEWCGROUP) < 0)
+        return error_errno(err, "making the cgroup namespace");
     if ((r = join_namespaces(a, err)) < 0)
         return r;
     if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
@@ -162,6 +165,23 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
     return 0;
 }
 
+/* Close every fd from `from` up, but the (at most two) in keep[]: the init
+ * may wait long for start, and must not hold the caller's pipes open (a
+ * caller reading create's output to EOF would hang) or the state root. */
+static void close_all_but(unsigned int from, int keep0, int keep1)
+{
+    int keep[2] = {keep0 < keep1 ? keep0 : keep1, keep0 < keep1 ? keep1 : keep0};
+    unsigned int next = from;
+    for (int i = 0; i < 2; i++) {
+        if (keep[i] < 0 || (unsigned int) keep[i] < next)
+            continue;
+        if ((unsigned int) keep[i] > next)
+            syscall(SYS_close_range, next, (unsigned int) keep[i] - 1, 0);
+        next = (unsigned int) keep[i] + 1;
+    }
+    syscall(SYS_close_range, next, ~0U, 0);
+}
+
 void init_main(const struct init_args *a)
 {
     cleanup_error struct error *err = NULL;
@@ -174,6 +194,7 @@ void init_main(const struct init_args *a)
 
     if (setup(a, &ex, &err) < 0)
         fail(a->sync_fd, err, 1);
+    close_all_but(3 + a->preserve_fds, a->sync_fd, a->listen_fd);
     if (sync_send(a->sync_fd, SYNC_READY, 0, NULL) < 0)
         _exit(1);
 

@@ -18,7 +18,9 @@ struct init_args {
     int sync_fd;
     int listen_fd; /* exec.sock, or -1 when `run` starts it over sync_fd */
     int ns_fds[SPEC_NS__COUNT];
-    bool userns_new;    /* wait for SYNC_GO: the runtime writes the id maps */
+    bool userns_new;    /* the runtime writes the id maps before SYNC_GO */
+    bool cgroupns_new;  /* unshare the cgroup ns after SYNC_GO: once in our cgroup */
+    bool wait_go;       /* wait for SYNC_GO (either of the above) */
     bool userns_joined; /* join it, then fork the real init (stage 2) */
     bool no_pivot;
     bool no_new_keyring;

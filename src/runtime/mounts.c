@@ -150,10 +150,34 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct spec_
     return apply_rec_attrs(dfd, m, err);
 }
 
+/* The init's own cgroup in the hierarchy with `controllers` ("" = v2),
+ * from /proc/self/cgroup, into buf. */
+static int own_cgroup(const char *controllers, char *buf, size_t len)
+{
+    cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+    cleanup_free char *line = NULL;
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 == NULL)
+            continue;
+        *c2 = '\0';
+        if (strcmp(c1 + 1, controllers) == 0) {
+            snprintf(buf, len, "%s", c2 + 1);
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
 /* cgroup v1 (or hybrid): a tmpfs with one directory a hierarchy, as the
- * host has them, each a fresh cgroup mount (rooted at the container's cgroup
- * namespace when it has one). */
-static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, struct error **err)
+ * host has them.  With a cgroup namespace each is a fresh cgroup mount
+ * (rooted at the namespace); without one, a bind of the container's own
+ * cgroup directory, so it sees its limits and not the host's tree. */
+static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, bool cgroupns,
+                           struct error **err)
 {
     cleanup_close int dfd = -1;
     int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
@@ -186,6 +210,8 @@ static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, struct error 
         const char *name = mnt + 15;
         const char *type;
         cleanup_free char *data = NULL;
+        char super_opts[512];
+        snprintf(super_opts, sizeof(super_opts), "%s", opts);
         if (strcmp(fstype, "cgroup") == 0) {
             type = "cgroup";
             /* Keep the controllers (and name=) of the super options. */
@@ -209,6 +235,25 @@ static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, struct error 
             return error_new(err, ENOMEM, "out of memory");
         if ((r = fs_mkdir_in_root(rootfd, subpath, 0755, &sub, err)) < 0)
             return r;
+        if (!cgroupns) {
+            /* /proc/self/cgroup names controllers as the super options do,
+             * minus the non-controller ones; `data` is exactly that. */
+            char own[1024];
+            cleanup_free char *src = NULL;
+            if (own_cgroup(data ? data : "", own, sizeof(own)) < 0 ||
+                asprintf(&src, "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own) < 0)
+                return error_new(err, ENOENT, "finding the container's cgroup in `%s`", mnt);
+            if ((r = do_mount(src, sub, subpath, NULL, MS_BIND, NULL, err)) < 0)
+                return r;
+            close(sub);
+            if ((sub = reopen(rootfd, subpath, err)) < 0)
+                return sub;
+            if ((r = remount_bind(sub, subpath, base | (m->flags & MS_RDONLY) | MS_NOSUID |
+                                                    MS_NODEV | MS_NOEXEC,
+                                  err)) < 0)
+                return r;
+            continue;
+        }
         if ((r = do_mount(type, sub, subpath, type, base | (m->flags & MS_RDONLY), data,
                           err)) < 0)
             return r;
@@ -218,7 +263,8 @@ static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, struct error 
     return 0;
 }
 
-static int mount_cgroup(int rootfd, const struct spec_mount *m, struct error **err)
+static int mount_cgroup(int rootfd, const struct spec_mount *m, bool cgroupns,
+                        struct error **err)
 {
     struct statfs sf;
     if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
@@ -226,10 +272,26 @@ static int mount_cgroup(int rootfd, const struct spec_mount *m, struct error **e
         int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
         if (r < 0)
             return r;
+        if (!cgroupns) {
+            char own[1024];
+            cleanup_free char *src = NULL;
+            if (own_cgroup("", own, sizeof(own)) < 0 ||
+                asprintf(&src, "/sys/fs/cgroup%s", strcmp(own, "/") == 0 ? "" : own) < 0)
+                return error_new(err, ENOENT, "finding the container's cgroup");
+            if ((r = do_mount(src, dfd, m->destination, NULL, MS_BIND, NULL, err)) < 0)
+                return r;
+            close(dfd);
+            if ((dfd = reopen(rootfd, m->destination, err)) < 0)
+                return dfd;
+            return remount_bind(dfd, m->destination,
+                                (m->flags & ~(unsigned long) PROPAGATION_FLAGS) | MS_NOSUID |
+                                    MS_NODEV | MS_NOEXEC,
+                                err);
+        }
         return do_mount("cgroup2", dfd, m->destination, "cgroup2",
                         m->flags & ~(unsigned long) PROPAGATION_FLAGS, m->data, err);
     }
-    return mount_cgroup_v1(rootfd, m, err);
+    return mount_cgroup_v1(rootfd, m, cgroupns, err);
 }
 
 static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
@@ -238,7 +300,7 @@ static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_m
     if (m->bind)
         return mount_bind(c, rootfd, m, err);
     if (strcmp(m->type, "cgroup") == 0)
-        return mount_cgroup(rootfd, m, err);
+        return mount_cgroup(rootfd, m, c->spec->ns[SPEC_NS_CGROUP].enabled, err);
 
     cleanup_close int dfd = -1;
     int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);

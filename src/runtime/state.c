@@ -20,7 +20,7 @@
 
 const char *state_status_name(enum container_status s)
 {
-    static const char *const names[] = {"creating", "created", "running", "stopped"};
+    static const char *const names[] = {"creating", "created", "running", "paused", "stopped"};
     return names[s];
 }
 
@@ -34,6 +34,7 @@ void state_free(struct container_state *s)
     free(s->rootfs);
     free(s->created);
     json_decref(s->annotations);
+    json_decref(s->cgroup);
     free(s);
 }
 
@@ -125,6 +126,8 @@ int state_write(int dirfd, const struct container_state *s, struct error **err)
         return error_new(err, ENOMEM, "serialising the state of `%s`", s->id);
     if (s->annotations)
         json_object_set(j, "annotations", s->annotations);
+    if (s->cgroup)
+        json_object_set(j, "cgroup", s->cgroup);
     return json_write_file_at(dirfd, STATE_FILE, j, JSON_COMPACT, 0600, err);
 }
 
@@ -168,6 +171,9 @@ int state_read(int dirfd, const char *id, struct container_state **ret, struct e
     json_t *a = json_object_get(j, "annotations");
     if (json_is_object(a))
         s->annotations = json_incref(a);
+    json_t *cg = json_object_get(j, "cgroup");
+    if (json_is_object(cg))
+        s->cgroup = json_incref(cg);
     *ret = steal_pointer(&guard);
     return 0;
 }

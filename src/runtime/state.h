@@ -27,6 +27,7 @@ enum container_status {
     STATUS_CREATING,
     STATUS_CREATED,
     STATUS_RUNNING,
+    STATUS_PAUSED,
     STATUS_STOPPED,
 };
 
@@ -43,6 +44,7 @@ struct container_state {
     bool own_pid_ns;               /* killing the init ends every process */
     bool own_mnt_ns;               /* its processes are those in its mount ns */
     json_t *annotations;           /* object, may be NULL */
+    json_t *cgroup;                /* cgroup_to_json(), may be NULL */
 };
 
 void state_free(struct container_state *s);

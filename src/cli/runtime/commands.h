@@ -40,6 +40,11 @@ int cmd_delete(const struct global_opts *g, int argc, char **argv);
 int cmd_run(const struct global_opts *g, int argc, char **argv);
 int cmd_list(const struct global_opts *g, int argc, char **argv);
 int cmd_features(const struct global_opts *g, int argc, char **argv);
+int cmd_pause(const struct global_opts *g, int argc, char **argv);
+int cmd_resume(const struct global_opts *g, int argc, char **argv);
+int cmd_ps(const struct global_opts *g, int argc, char **argv);
+int cmd_update(const struct global_opts *g, int argc, char **argv);
+int cmd_events(const struct global_opts *g, int argc, char **argv);
 
 /* Helpers shared by the commands (main.c). */
 

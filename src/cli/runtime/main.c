@@ -12,13 +12,18 @@
 static const struct command commands[] = {
     {"create", cmd_create, "create a container from a bundle; its process waits for start"},
     {"delete", cmd_delete, "delete a container and everything it holds"},
+    {"events", cmd_events, "print a container's resource stats and OOM events"},
     {"features", cmd_features, "show what this runtime implements (OCI features JSON)"},
     {"kill", cmd_kill, "send a signal to a container's init (or every process)"},
     {"list", cmd_list, "list the containers under --root"},
+    {"pause", cmd_pause, "freeze every process of a container"},
+    {"ps", cmd_ps, "list the processes of a container"},
+    {"resume", cmd_resume, "thaw a paused container"},
     {"run", cmd_run, "create and start a container"},
     {"spec", cmd_spec, "write a default config.json"},
     {"start", cmd_start, "start a created container"},
     {"state", cmd_state, "print a container's OCI state"},
+    {"update", cmd_update, "change a running container's resource limits"},
 };
 
 static const struct option_def global_options[] = {
