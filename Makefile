@@ -49,7 +49,7 @@ check-integration: deps build
 	CABIN_RUNTIME=$(CURDIR)/$(BUILD)/cabin-runtime bats tests/integration
 
 bench: deps-bench build
-	@sh bench/run.sh
+	@bash bench/run.sh
 
 install: build
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
