@@ -96,6 +96,12 @@ int cgroup_resources_parse(const json_t *j, const char *where, struct cgroup_res
                            struct error **err);
 void cgroup_resources_free(struct cgroup_resources *r);
 
+/* The device rules to enforce: the spec's, then the devices every
+ * container gets whatever its rules say (as runc and crun): mknod of
+ * anything, and the standard character devices.  *ret is malloc'd. */
+int cgroup_device_rules(const struct cgroup_resources *r, struct cg_device_rule **ret,
+                        size_t *ret_n);
+
 /* cpu.shares (2..262144) → cpu.weight (1..10000), the conversion runc,
  * crun and the kernel docs agree on. */
 uint64_t cgroup_shares_to_weight(uint64_t shares);

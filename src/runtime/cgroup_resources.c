@@ -9,6 +9,28 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
+static const struct cg_device_rule default_devices[] = {
+    {true, 'c', -1, -1, "m"},   {true, 'b', -1, -1, "m"},    {true, 'c', 1, 3, "rwm"},
+    {true, 'c', 1, 5, "rwm"},   {true, 'c', 1, 7, "rwm"},    {true, 'c', 1, 8, "rwm"},
+    {true, 'c', 1, 9, "rwm"},   {true, 'c', 5, 0, "rwm"},    {true, 'c', 5, 1, "rwm"},
+    {true, 'c', 5, 2, "rwm"},   {true, 'c', 136, -1, "rwm"}, {true, 'c', 10, 200, "rwm"},
+};
+
+int cgroup_device_rules(const struct cgroup_resources *r, struct cg_device_rule **ret,
+                        size_t *ret_n)
+{
+    size_t nd = sizeof(default_devices) / sizeof(default_devices[0]);
+    struct cg_device_rule *all = calloc(r->n_devices + nd, sizeof(*all));
+    if (all == NULL)
+        return -ENOMEM;
+    if (r->n_devices)
+        memcpy(all, r->devices, r->n_devices * sizeof(*all));
+    memcpy(all + r->n_devices, default_devices, sizeof(default_devices));
+    *ret = all;
+    *ret_n = r->n_devices + nd;
+    return 0;
+}
+
 uint64_t cgroup_shares_to_weight(uint64_t shares)
 {
     if (shares == 0)

@@ -179,13 +179,6 @@ static int apply_blkio(struct cgroup *cg, const struct cgroup_resources *r, stru
     return 0;
 }
 
-/* Devices every container gets, whatever its rules say (as runc and crun):
- * mknod of anything, and the standard character devices. */
-static const char *const default_allow[] = {
-    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm",   "c 1:7 rwm",  "c 1:8 rwm",
-    "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
-};
-
 static void rule_text(const struct cg_device_rule *d, char *buf, size_t len)
 {
     char maj[24], min[24];
@@ -210,21 +203,18 @@ static int apply_devices(struct cgroup *cg, const struct cgroup_resources *r, st
     struct cg_hierarchy *h = need(cg, "devices", "devices", err);
     if (h == NULL)
         return -ENOTSUP;
-    int e;
+    cleanup_free struct cg_device_rule *rules = NULL;
+    size_t n = 0;
+    if (cgroup_device_rules(r, &rules, &n) < 0)
+        return error_new(err, ENOMEM, "out of memory");
     /* Start from nothing allowed, then replay the rules in order. */
-    if ((e = cg_write(h, "devices.deny", "a", err)) < 0)
-        return e;
-    for (size_t i = 0; i < r->n_devices; i++) {
+    int e = cg_write(h, "devices.deny", "a", err);
+    for (size_t i = 0; e == 0 && i < n; i++) {
         char buf[64];
-        rule_text(&r->devices[i], buf, sizeof(buf));
-        if ((e = cg_write(h, r->devices[i].allow ? "devices.allow" : "devices.deny", buf, err)) <
-            0)
-            return e;
+        rule_text(&rules[i], buf, sizeof(buf));
+        e = cg_write(h, rules[i].allow ? "devices.allow" : "devices.deny", buf, err);
     }
-    for (size_t i = 0; i < sizeof(default_allow) / sizeof(default_allow[0]); i++)
-        if ((e = cg_write(h, "devices.allow", default_allow[i], err)) < 0)
-            return e;
-    return 0;
+    return e;
 }
 
 static int apply_misc(struct cgroup *cg, const struct cgroup_resources *r, struct error **err)

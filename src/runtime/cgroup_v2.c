@@ -2,6 +2,7 @@
 /* cgroup v2: one unified hierarchy.  Also the hybrid layout's backend
  * (v1 limits, with cgroup.kill from the unified mount when it has it). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/cgroup_ebpf.h"
 #include "runtime/cgroup_v1.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -134,6 +136,21 @@ int cgroup_v2_write_unified(struct cg_hierarchy *h, const json_t *unified, struc
     return 0;
 }
 
+static int apply_devices(struct cg_hierarchy *h, const struct cgroup_resources *r,
+                         struct error **err)
+{
+    cleanup_free struct cg_device_rule *rules = NULL;
+    size_t n = 0;
+    if (cgroup_device_rules(r, &rules, &n) < 0)
+        return error_new(err, ENOMEM, "out of memory");
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s%s", h->mountpoint, h->path);
+    cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return error_errno(err, "devices: opening cgroup `%s`", dir);
+    return cgroup_ebpf_apply(fd, rules, n, err);
+}
+
 static int v2_apply(struct cgroup *cg, const struct cgroup_resources *r, struct error **err)
 {
     struct cg_hierarchy *h = cg_unified(cg);
@@ -152,9 +169,8 @@ static int v2_apply(struct cgroup *cg, const struct cgroup_resources *r, struct 
     }
     if (r->net_class_id.set || r->n_net_prios)
         return error_new(err, ENOTSUP, "network: cgroup v2 has no net_cls or net_prio");
-    if (r->devices_set)
-        /* TODO(cgroups issue): a BPF_PROG_TYPE_CGROUP_DEVICE program. */
-        log_warn("linux.resources.devices: device rules are not enforced on cgroup v2 yet");
+    if (r->devices_set && (e = apply_devices(h, r, err)) < 0)
+        return e;
     if (r->unified && (e = cgroup_v2_write_unified(h, r->unified, err)) < 0)
         return e;
     return 0;
