@@ -17,6 +17,7 @@
 # Scenarios:
 #   default  runc's default spec (`runc spec`), args ["/bin/true"]
 #   nonet    the same minus the network namespace
+#   limits   the default plus memory (256 MiB), cpu (half a CPU) and pids (128) limits
 #
 # Everything runs inside one `unshare -m --propagation private` with the
 # cgroup2 hierarchy of a hybrid host unmounted (crun refuses hybrid mode), so
@@ -212,7 +213,7 @@ fi
 # ---------------------------------------------------------------------------
 export BENCH_ROUNDS=${BENCH_ROUNDS:-200}
 export BENCH_WARMUP=${BENCH_WARMUP:-2}
-export BENCH_SCENARIOS=${BENCH_SCENARIOS:-default nonet}
+export BENCH_SCENARIOS=${BENCH_SCENARIOS:-default nonet limits}
 runtimes=${BENCH_RUNTIMES:-cabin-runtime crun runc}
 cabin=${CABIN_RUNTIME:-$repo/build/cabin-runtime}
 
@@ -222,7 +223,7 @@ case $BENCH_ROUNDS in '' | *[!0-9]*) die "BENCH_ROUNDS must be a number" ;; esac
 case $BENCH_WARMUP in '' | *[!0-9]*) die "BENCH_WARMUP must be a number" ;; esac
 [ "$BENCH_ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be at least 1"
 for s in $BENCH_SCENARIOS; do
-    case $s in default | nonet) ;; *) die "unknown scenario '$s' (default, nonet)" ;; esac
+    case $s in default | nonet | limits) ;; *) die "unknown scenario '$s' (default, nonet, limits)" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (containers, mount namespace)"
 for tool in unshare jq cc mountpoint; do
@@ -308,6 +309,12 @@ mkdir -p "$W/bundle-nonet"
 cp -a "$W/bundle-default/rootfs" "$W/bundle-nonet/rootfs"
 jq 'del(.linux.namespaces[] | select(.type == "network"))' \
     "$W/bundle-default/config.json" >"$W/bundle-nonet/config.json"
+mkdir -p "$W/bundle-limits"
+cp -a "$W/bundle-default/rootfs" "$W/bundle-limits/rootfs"
+jq '.linux.resources.memory = {"limit": 268435456}
+    | .linux.resources.cpu = {"quota": 50000, "period": 100000}
+    | .linux.resources.pids = {"limit": 128}' \
+    "$W/bundle-default/config.json" >"$W/bundle-limits/config.json"
 mkdir -p "$W/bundle-probe"
 cp -a "$W/bundle-default/rootfs" "$W/bundle-probe/rootfs"
 jq '.process.args = ["/bin/cat", "/proc/self/cgroup"]' \
@@ -349,6 +356,7 @@ scen_desc() {
     case $1 in
     default) echo "runc's default spec: namespaces $ns_default; root.readonly $ro" ;;
     nonet) echo "default spec minus the network namespace: $ns_nonet" ;;
+    limits) echo "default spec plus linux.resources: memory.limit 256 MiB, cpu quota 50000/100000, pids.limit 128" ;;
     esac
 }
 
@@ -417,6 +425,20 @@ if [[ " $BENCH_SCENARIOS " == *" default "* && " $BENCH_SCENARIOS " == *" nonet 
         o=${median[nonet:$name]:-}
         if [ -z "$d" ] || [ -z "$o" ]; then continue; fi
         echo "| $name | $d | $o | $(awk -v a="$d" -v b="$o" 'BEGIN { printf "%.2f", a - b }') |"
+    done <"$W/contestants"
+    echo
+fi
+
+if [[ " $BENCH_SCENARIOS " == *" default "* && " $BENCH_SCENARIOS " == *" limits "* ]]; then
+    echo "### Cost of memory + cpu + pids limits"
+    echo
+    echo "| runtime | default median ms | limits median ms | limits cost ms |"
+    echo "|---|--:|--:|--:|"
+    while IFS=$'\t' read -r name bin; do
+        d=${median[default:$name]:-}
+        o=${median[limits:$name]:-}
+        if [ -z "$d" ] || [ -z "$o" ]; then continue; fi
+        echo "| $name | $d | $o | $(awk -v a="$o" -v b="$d" 'BEGIN { printf "%.2f", a - b }') |"
     done <"$W/contestants"
     echo
 fi

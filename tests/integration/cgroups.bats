@@ -202,6 +202,38 @@ resources() {
 	assert_no_cgroup_left "$CGP"
 }
 
+@test "events: an OOM kill inside a running container is reported as an oom event" {
+	CGP=/cabin-test-$ID
+	# The init survives; a child of it is OOM-killed once /shared/go appears.
+	cg_bundle "$CGP" sh -c 'while [ ! -e /shared/go ]; do sleep 0.05; done; tail /dev/zero; touch /shared/after; sleep 100'
+	resources '.memory = {"limit": 33554432, "swap": 33554432}'
+	start_detached
+	rt events --interval 100ms "$ID" >"$TMP/events.out" 2>&1 &
+	local ev=$!
+	sleep 0.3
+	touch "$HOSTDIR/go"
+	wait_for_file "$HOSTDIR/after"
+	for _ in $(seq 50); do
+		grep -q '"type":"oom"' "$TMP/events.out" && break
+		sleep 0.1
+	done
+	kill "$ev" 2>/dev/null || true
+	wait "$ev" 2>/dev/null || true
+	grep -q '"type":"stats"' "$TMP/events.out"
+	grep -q "\"type\":\"oom\",\"id\":\"$ID\"" "$TMP/events.out"
+	remove_container
+	assert_no_cgroup_left "$CGP"
+}
+
+@test "--systemd-cgroup without systemd as PID 1 fails and says why" {
+	# cabin-specific: runc falls back or fails differently.
+	[ "$(basename "$CABIN_RUNTIME")" = runc ] && skip "cabin-specific"
+	[ -d /run/systemd/system ] && skip "systemd is PID 1 here"
+	run rt --systemd-cgroup list
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"systemd is not PID 1"* ]]
+}
+
 # ---------------------------------------------------------------------------
 # pids
 

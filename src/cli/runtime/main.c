@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/runtime/commands.h"
 #include "config.h"
@@ -92,7 +93,15 @@ int main(int argc, char **argv)
         return cli_fail(err);
     }
     if (g.systemd_cgroup) {
-        error_new(&err, ENOTSUP, "--systemd-cgroup: cgroups through systemd are not supported yet");
+        /* systemd's own test for "booted with systemd" (sd_booted). */
+        if (access("/run/systemd/system", F_OK) < 0)
+            error_new(&err, ENOTSUP,
+                      "--systemd-cgroup: systemd is not PID 1 on this host (no "
+                      "/run/systemd/system); leave the flag out to manage cgroups directly");
+        else
+            error_new(&err, ENOTSUP,
+                      "--systemd-cgroup: the systemd cgroup driver is not supported yet; leave "
+                      "the flag out to manage cgroups directly");
         return cli_fail(err);
     }
     if (g.rootless && strcmp(g.rootless, "auto") != 0 && strcmp(g.rootless, "false") != 0) {
