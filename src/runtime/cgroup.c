@@ -348,14 +348,14 @@ int cgroup_from_json(const json_t *j, struct cgroup **ret, struct error **err)
         const char *mnt = NULL, *ctrl = NULL, *p = NULL;
         bool v2 = false;
         int64_t made = 0;
-        if (json_get_string(h, "mount", "cgroup", true, &mnt, err) < 0 ||
-            json_get_string(h, "controllers", "cgroup", true, &ctrl, err) < 0 ||
-            json_get_string(h, "path", "cgroup", true, &p, err) < 0 ||
-            json_get_bool(h, "v2", "cgroup", &v2, err) < 0 ||
-            json_get_int64(h, "made", "cgroup", false, &made, err) < 0 ||
-            add_hierarchy(cg, mnt, ctrl, v2) < 0) {
+        if ((r = json_get_string(h, "mount", "cgroup", true, &mnt, err)) < 0 ||
+            (r = json_get_string(h, "controllers", "cgroup", true, &ctrl, err)) < 0 ||
+            (r = json_get_string(h, "path", "cgroup", true, &p, err)) < 0 ||
+            (r = json_get_bool(h, "v2", "cgroup", &v2, err)) < 0 ||
+            (r = json_get_int64(h, "made", "cgroup", false, &made, err)) < 0 ||
+            (r = add_hierarchy(cg, mnt, ctrl, v2)) < 0) {
             cgroup_free(cg);
-            return *err ? -(*err)->code : error_new(err, ENOMEM, "out of memory");
+            return r == -ENOMEM ? error_new(err, ENOMEM, "out of memory") : r;
         }
         cg->h[cg->n_h - 1].path = strdup(p);
         cg->h[cg->n_h - 1].own = strdup("/");

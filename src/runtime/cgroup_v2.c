@@ -95,10 +95,14 @@ static int v2_io(struct cg_hierarchy *h, const struct cgroup_resources *r, struc
 {
     static const char *const keys[CG_THROTTLE__COUNT] = {"rbps", "wbps", "riops", "wiops"};
     int e;
-    const char *weight = cg_has(h, "io.bfq.weight") ? "io.bfq.weight" : "io.weight";
+    /* BFQ's io.bfq.weight takes blkio's 1..1000 as it is; io.weight is
+     * 1..10000 and needs the conversion. */
+    bool bfq = cg_has(h, "io.bfq.weight");
+    const char *weight = bfq ? "io.bfq.weight" : "io.weight";
     if (r->blkio_weight.set && r->blkio_weight.v > 0 &&
         (e = cg_write_int(h, weight,
-                          (int64_t) cgroup_blkio_to_io_weight((uint64_t) r->blkio_weight.v),
+                          bfq ? r->blkio_weight.v
+                              : (int64_t) cgroup_blkio_to_io_weight((uint64_t) r->blkio_weight.v),
                           err)) < 0)
         return e;
     for (size_t i = 0; i < r->n_weight_devices; i++) {
@@ -107,7 +111,8 @@ static int v2_io(struct cg_hierarchy *h, const struct cgroup_resources *r, struc
             continue;
         char buf[64];
         snprintf(buf, sizeof(buf), "%lld:%lld %" PRIu64, (long long) d->major,
-                 (long long) d->minor, cgroup_blkio_to_io_weight((uint64_t) d->weight.v));
+                 (long long) d->minor,
+                 bfq ? (uint64_t) d->weight.v : cgroup_blkio_to_io_weight((uint64_t) d->weight.v));
         if ((e = cg_write(h, weight, buf, err)) < 0)
             return e;
     }

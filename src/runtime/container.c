@@ -23,6 +23,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/container_internal.h"
 #include "runtime/init.h"
+#include "runtime/seccomp.h"
 #include "runtime/namespaces.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
@@ -108,6 +109,7 @@ static char *absolute_path(const char *p)
 /* What a create needs, gathered and checked before anything is made. */
 struct prepared {
     struct spec *spec;
+    struct seccomp_program *seccomp;
     struct cgroup_resources *resources;
     struct cgroup *cgroup;
     char *bundle;
@@ -119,6 +121,7 @@ static void prepared_release(struct prepared *p)
 {
     spec_free(p->spec);
     cgroup_resources_free(p->resources);
+    seccomp_program_free(p->seccomp);
     cgroup_free(p->cgroup);
     free(p->bundle);
     free(p->rootfs);
@@ -154,10 +157,6 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
     if (!s->ns[SPEC_NS_MNT].enabled)
         return error_new(err, EINVAL,
                          "config.json: linux.namespaces: a mount namespace is required");
-    if (s->seccomp)
-        return error_new(err, ENOTSUP,
-                         "config.json: linux.seccomp: seccomp is not supported yet; refusing to "
-                         "run without the filter");
     if (s->hooks && json_object_size(s->hooks) > 0)
         return error_new(err, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
     if (s->process->apparmor_profile || s->process->selinux_label || s->mount_label)
@@ -256,6 +255,7 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
         .no_pivot = o->no_pivot,
         .no_new_keyring = o->no_new_keyring,
         .preserve_fds = o->preserve_fds,
+        .seccomp = p->seccomp,
     };
     memcpy(a.ns_fds, p->ns_fds, sizeof(a.ns_fds));
 
@@ -345,6 +345,17 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
     if (r < 0) {
         prepared_release(&p);
         return r;
+    }
+    if (p.spec->seccomp) {
+        /* Compiled programs are cached beside the containers' state. */
+        if (mkdirat(rt->rootfd, ".seccomp-cache", 0700) < 0 && errno != EEXIST)
+            log_debug("no seccomp cache: %s", strerror(errno));
+        cleanup_close int cache = openat(rt->rootfd, ".seccomp-cache",
+                                         O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if ((r = seccomp_prepare(p.spec->seccomp, cache, &p.seccomp, err)) < 0) {
+            prepared_release(&p);
+            return error_wrap(err, "config.json");
+        }
     }
     cleanup_close int dirfd = -1;
     if ((r = state_dir_create(rt->rootfd, id, &dirfd, err)) < 0) {

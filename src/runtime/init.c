@@ -154,8 +154,13 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
         return error_errno(err, "linux.rootfsPropagation: applying it to `/`");
     if ((r = apply_sysctls(s, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0)
         return r;
-    if ((r = process_setup_privileged(s->process, err)) < 0 ||
-        (r = process_switch_user(s->process, err)) < 0 ||
+    if ((r = process_setup_privileged(s->process, err)) < 0)
+        return r;
+    /* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
+     * we still have it.  With it, load it just before exec (init_main). */
+    if (a->seccomp && !s->process->no_new_privileges && (r = seccomp_install(a->seccomp, err)) < 0)
+        return r;
+    if ((r = process_switch_user(s->process, err)) < 0 ||
         (r = process_resolve(s->process, ret_exec, err)) < 0)
         return r;
     /* Every fd we hold closes at exec; the process gets stdio and the
@@ -213,6 +218,8 @@ void init_main(const struct init_args *a)
             _exit(1);
         conn = a->sync_fd;
     }
+    if (a->seccomp && a->spec->process->no_new_privileges && seccomp_install(a->seccomp, &err) < 0)
+        fail(conn, err, 1);
     process_exec(&ex, &err);
     /* Only on failure: the runtime that started us reads this. */
     fail(conn, err, errno == ENOENT ? 127 : 126);

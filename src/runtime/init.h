@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
 struct init_args {
@@ -25,6 +26,7 @@ struct init_args {
     bool no_pivot;
     bool no_new_keyring;
     unsigned int preserve_fds;
+    const struct seccomp_program *seccomp; /* NULL: no filter */
 };
 
 __attribute__((noreturn)) void init_main(const struct init_args *a);

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/seccomp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/sha256.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+#define MAX_BPF_INSNS 65536 /* far above BPF_MAXINSNS: a cached file is checked */
+
+static int parse_action(const char *name, int64_t errno_ret, bool has_errno, uint32_t *ret)
+{
+    uint32_t e = has_errno ? (uint32_t) errno_ret : EPERM;
+    if (strcmp(name, "SCMP_ACT_KILL") == 0 || strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
+        *ret = SCMP_ACT_KILL_THREAD;
+    else if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
+        *ret = SCMP_ACT_KILL_PROCESS;
+    else if (strcmp(name, "SCMP_ACT_TRAP") == 0)
+        *ret = SCMP_ACT_TRAP;
+    else if (strcmp(name, "SCMP_ACT_ERRNO") == 0)
+        *ret = SCMP_ACT_ERRNO(e);
+    else if (strcmp(name, "SCMP_ACT_TRACE") == 0)
+        *ret = SCMP_ACT_TRACE(e);
+    else if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
+        *ret = SCMP_ACT_ALLOW;
+    else if (strcmp(name, "SCMP_ACT_LOG") == 0)
+        *ret = SCMP_ACT_LOG;
+    else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
+        return -ENOTSUP;
+    else
+        return -EINVAL;
+    return 0;
+}
+
+static int parse_op(const char *name, enum scmp_compare *ret)
+{
+    static const struct {
+        const char *name;
+        enum scmp_compare op;
+    } ops[] = {
+        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
+        {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+        {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    };
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (strcmp(ops[i].name, name) == 0) {
+            *ret = ops[i].op;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+/* "SCMP_ARCH_X86_64" → libseccomp's token. */
+static uint32_t parse_arch(const char *name)
+{
+    if (strncmp(name, "SCMP_ARCH_", 10) != 0)
+        return 0;
+    char lower[64];
+    size_t n = strlen(name + 10);
+    if (n >= sizeof(lower))
+        return 0;
+    for (size_t i = 0; i <= n; i++) {
+        char c = name[10 + i];
+        lower[i] = (char) (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    return seccomp_arch_resolve_name(lower);
+}
+
+static int action_of(const json_t *o, const char *where, const char *key_action,
+                     const char *key_errno, uint32_t *ret, struct error **err)
+{
+    const char *name = NULL;
+    int64_t eret = 0;
+    int r;
+    if ((r = json_get_string(o, key_action, where, true, &name, err)) < 0)
+        return r;
+    json_t *ej = json_object_get(o, key_errno);
+    bool has = ej && !json_is_null(ej);
+    if (has && ((r = json_get_int64(o, key_errno, where, true, &eret, err)) < 0))
+        return r;
+    if (has && (eret < 0 || eret > 4095))
+        return error_new(err, ERANGE, "%s.%s: %lld is not an errno", where, key_errno,
+                         (long long) eret);
+    r = parse_action(name, eret, has, ret);
+    if (r == -ENOTSUP)
+        return error_new(err, ENOTSUP, "%s.%s: SCMP_ACT_NOTIFY is not supported yet", where,
+                         key_action);
+    if (r < 0)
+        return error_new(err, EINVAL, "%s.%s: unknown action `%s`", where, key_action, name);
+    return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def,
+                    struct error **err)
+{
+    char where[64];
+    snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", idx);
+    int r = json_expect(rule, JSON_OBJECT, where, err);
+    if (r < 0)
+        return r;
+    uint32_t action;
+    if ((r = action_of(rule, where, "action", "errnoRet", &action, err)) < 0)
+        return r;
+    json_t *names = json_object_get(rule, "names");
+    char w2[96];
+    snprintf(w2, sizeof(w2), "%s.names", where);
+    if ((r = json_expect(names, JSON_ARRAY, w2, err)) < 0)
+        return r;
+    json_t *args = json_object_get(rule, "args");
+    struct scmp_arg_cmp conds[6];
+    size_t nc = 0;
+    bool distinct = true;
+    if (args && !json_is_null(args)) {
+        snprintf(w2, sizeof(w2), "%s.args", where);
+        if ((r = json_expect(args, JSON_ARRAY, w2, err)) < 0)
+            return r;
+        if (json_array_size(args) > 6)
+            return error_new(err, E2BIG, "%s: more than 6 argument conditions", w2);
+        unsigned seen = 0;
+        for (size_t i = 0; i < json_array_size(args); i++) {
+            char wa[128];
+            snprintf(wa, sizeof(wa), "%s.args[%zu]", where, i);
+            json_t *a = json_array_get(args, i);
+            uint64_t index, value = 0, two = 0;
+            const char *op = NULL;
+            if ((r = json_expect(a, JSON_OBJECT, wa, err)) < 0 ||
+                (r = json_get_uint64(a, "index", wa, true, 5, &index, err)) < 0 ||
+                (r = json_get_uint64(a, "value", wa, true, UINT64_MAX >> 1, &value, err)) < 0 ||
+                (r = json_get_uint64(a, "valueTwo", wa, false, UINT64_MAX >> 1, &two, err)) < 0 ||
+                (r = json_get_string(a, "op", wa, true, &op, err)) < 0)
+                return r;
+            enum scmp_compare cmp;
+            if (parse_op(op, &cmp) < 0)
+                return error_new(err, EINVAL, "%s.op: unknown operator `%s`", wa, op);
+            if (seen & (1u << index))
+                distinct = false;
+            seen |= 1u << index;
+            conds[nc++] = (struct scmp_arg_cmp){(unsigned) index, cmp, value, two};
+        }
+    }
+    if (action == def)
+        return 0; /* libseccomp refuses a rule equal to the default */
+    for (size_t i = 0; i < json_array_size(names); i++) {
+        json_t *nj = json_array_get(names, i);
+        if (!json_is_string(nj))
+            return error_new(err, EINVAL, "%s.names[%zu]: expected a string", where, i);
+        const char *name = json_string_value(nj);
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr == __NR_SCMP_ERROR) {
+            log_debug("seccomp: skipping syscall `%s`, unknown to this libseccomp", name);
+            continue;
+        }
+        /* Conditions on distinct arguments all must hold (one rule); several
+         * on the same argument are alternatives (a rule each), as runc. */
+        if (distinct) {
+            r = seccomp_rule_add_array(ctx, action, nr, (unsigned) nc, nc ? conds : NULL);
+        } else {
+            r = 0;
+            for (size_t c = 0; r == 0 && c < nc; c++)
+                r = seccomp_rule_add_array(ctx, action, nr, 1, &conds[c]);
+        }
+        if (r < 0)
+            return error_errnum(err, -r, "%s: adding the rule for `%s`", where, name);
+    }
+    return 0;
+}
+
+static int compile(const json_t *p, struct seccomp_program *out, struct error **err)
+{
+    uint32_t def;
+    int r = action_of(p, "linux.seccomp", "defaultAction", "defaultErrnoRet", &def, err);
+    if (r < 0)
+        return r;
+    scmp_filter_ctx ctx = seccomp_init(def);
+    if (ctx == NULL)
+        return error_new(err, ENOMEM, "linux.seccomp: initialising libseccomp");
+    json_t *archs = json_object_get(p, "architectures");
+    for (size_t i = 0; r == 0 && json_is_array(archs) && i < json_array_size(archs); i++) {
+        const char *name = json_string_value(json_array_get(archs, i));
+        uint32_t a = name ? parse_arch(name) : 0;
+        if (a == 0)
+            r = error_new(err, EINVAL, "linux.seccomp.architectures[%zu]: unknown `%s`", i,
+                          name ? name : "(not a string)");
+        else if ((r = seccomp_arch_add(ctx, a)) == -EEXIST)
+            r = 0;
+        else if (r < 0)
+            r = error_errnum(err, -r, "linux.seccomp.architectures[%zu]: adding `%s`", i, name);
+    }
+    json_t *flags = json_object_get(p, "flags");
+    for (size_t i = 0; r == 0 && json_is_array(flags) && i < json_array_size(flags); i++) {
+        const char *f = json_string_value(json_array_get(flags, i));
+        if (f && strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+            out->flags |= SECCOMP_FILTER_FLAG_LOG;
+        else if (f && strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+            out->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+        else if (f && strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+            out->flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        else
+            r = error_new(err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
+                          f ? f : "(not a string)");
+    }
+    json_t *rules = json_object_get(p, "syscalls");
+    if (r == 0 && rules && !json_is_null(rules))
+        r = json_expect(rules, JSON_ARRAY, "linux.seccomp.syscalls", err);
+    for (size_t i = 0; r == 0 && json_is_array(rules) && i < json_array_size(rules); i++)
+        r = add_rule(ctx, json_array_get(rules, i), i, def, err);
+    if (r == 0) {
+        /* Export through a memfd: libseccomp writes the program to an fd. */
+        int fd = memfd_create("cabin-seccomp", MFD_CLOEXEC);
+        int e = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+        struct stat st;
+        if (e == 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
+            (size_t) st.st_size % sizeof(struct sock_filter) == 0) {
+            out->n = (size_t) st.st_size / sizeof(struct sock_filter);
+            out->insns = malloc((size_t) st.st_size);
+            if (out->insns == NULL || pread(fd, out->insns, (size_t) st.st_size, 0) != st.st_size)
+                e = -EIO;
+        } else if (e == 0) {
+            e = -EIO;
+        }
+        close_keep_errno(fd);
+        if (e < 0)
+            r = error_errnum(err, -e, "linux.seccomp: exporting the compiled filter");
+    }
+    seccomp_release(ctx);
+    return r;
+}
+
+/* Cache key: the profile as canonical JSON and the libseccomp version. */
+static int cache_key(const json_t *p, char out[65])
+{
+    cleanup_free char *s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    if (s == NULL)
+        return -ENOMEM;
+    const struct scmp_version *v = seccomp_version();
+    char ver[64];
+    int vn = snprintf(ver, sizeof(ver), "libseccomp %u.%u.%u\n", v->major, v->minor, v->micro);
+    struct sha256 h;
+    uint8_t md[32];
+    sha256_init(&h);
+    sha256_update(&h, ver, (size_t) vn);
+    sha256_update(&h, s, strlen(s));
+    sha256_final(&h, md);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
+/* A cached entry: 4 bytes of flags, then the instructions. */
+static bool cache_read(int dirfd, const char *key, struct seccomp_program *out)
+{
+    cleanup_free char *buf = NULL;
+    size_t len = 0;
+    if (fs_read_file_at(dirfd, key, 4 + MAX_BPF_INSNS * sizeof(struct sock_filter), &buf, &len,
+                        NULL) < 0)
+        return false;
+    if (len <= 4 || (len - 4) % sizeof(struct sock_filter) != 0)
+        return false;
+    out->n = (len - 4) / sizeof(struct sock_filter);
+    out->insns = malloc(len - 4);
+    if (out->insns == NULL)
+        return false;
+    memcpy(&out->flags, buf, 4);
+    memcpy(out->insns, buf + 4, len - 4);
+    out->from_cache = true;
+    return true;
+}
+
+static void cache_write(int dirfd, const char *key, const struct seccomp_program *p)
+{
+    size_t len = 4 + p->n * sizeof(struct sock_filter);
+    cleanup_free char *buf = malloc(len);
+    if (buf == NULL)
+        return;
+    memcpy(buf, &p->flags, 4);
+    memcpy(buf + 4, p->insns, len - 4);
+    cleanup_error struct error *e = NULL;
+    if (fs_write_file_atomic(dirfd, key, buf, len, 0600, 0, &e) < 0)
+        log_debug("seccomp: not caching the filter: %s", e->msg);
+}
+
+int seccomp_prepare(const json_t *profile, int cache_dirfd, struct seccomp_program **ret,
+                    struct error **err)
+{
+    int r = json_expect(profile, JSON_OBJECT, "linux.seccomp", err);
+    if (r < 0)
+        return r;
+    struct seccomp_program *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    char key[65] = "";
+    if (cache_dirfd >= 0 && cache_key(profile, key) == 0 && cache_read(cache_dirfd, key, p)) {
+        *ret = p;
+        return 0;
+    }
+    r = compile(profile, p, err);
+    if (r < 0) {
+        seccomp_program_free(p);
+        return r;
+    }
+    if (cache_dirfd >= 0 && key[0])
+        cache_write(cache_dirfd, key, p);
+    *ret = p;
+    return 0;
+}
+
+int seccomp_install(const struct seccomp_program *p, struct error **err)
+{
+    struct sock_fprog prog = {.len = (unsigned short) p->n, .filter = p->insns};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) < 0)
+        return error_errno(err, "linux.seccomp: loading the filter (%zu instructions)", p->n);
+    return 0;
+}
+
+void seccomp_program_free(struct seccomp_program *p)
+{
+    if (p == NULL)
+        return;
+    free(p->insns);
+    free(p);
+}
