@@ -3,6 +3,7 @@
  * hierarchy, and the operations common to all backends. */
 #include "runtime/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -459,6 +460,23 @@ int cgroup_create(struct cgroup *cg, struct error **err)
                 existing = depth;
             c = end;
         }
+        if (strcmp(h->path, "/") == 0) {
+            cgroup_destroy(cg, NULL);
+            return error_new(err, EINVAL, "linux.cgroupsPath: `%s` is a hierarchy's root",
+                             cg->path);
+        }
+        if (existing == depth) {
+            /* Joining an existing cgroup: it must be empty, or deleting this
+             * container would signal and remove someone else's processes. */
+            cleanup_free pid_t *pids = NULL;
+            size_t n = 0;
+            if (cg_read_procs(h, &pids, &n, NULL) == 0 && n > 0) {
+                cgroup_destroy(cg, NULL);
+                return error_new(err, EBUSY,
+                                 "linux.cgroupsPath: cgroup `%s%s` already has processes",
+                                 h->mountpoint, h->path);
+            }
+        }
         int r = make_path(h, err);
         if (r < 0) {
             h->made = depth - existing;
@@ -498,6 +516,50 @@ bool cgroup_is_frozen(struct cgroup *cg)
     return cg->ops->is_frozen(cg);
 }
 
+/* Append the pids of `dir`'s cgroup.procs and of every cgroup below it
+ * (v1 lists only a cgroup's own; the container may have made children). */
+static int collect_procs(int dfd, pid_t **pids, size_t *n, size_t *cap, int depth)
+{
+    if (depth > 32)
+        return 0;
+    int pfd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    if (pfd >= 0) {
+        cleanup_fclose FILE *f = fdopen(pfd, "re");
+        int v;
+        while (f && fscanf(f, "%d", &v) == 1) {
+            if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 16;
+                pid_t *np = realloc(*pids, nc * sizeof(pid_t));
+                if (np == NULL)
+                    return -ENOMEM;
+                *pids = np;
+                *cap = nc;
+            }
+            (*pids)[(*n)++] = v;
+        }
+        if (f == NULL)
+            close(pfd);
+    }
+    int dup_fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cleanup_closedir DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (d == NULL) {
+        close_keep_errno(dup_fd);
+        return 0;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        cleanup_close int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sub >= 0) {
+            int r = collect_procs(sub, pids, n, cap, depth + 1);
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
 int cgroup_procs(struct cgroup *cg, pid_t **ret, size_t *ret_n, struct error **err)
 {
     struct cg_hierarchy *h = cg_find(cg, "pids");
@@ -507,7 +569,20 @@ int cgroup_procs(struct cgroup *cg, pid_t **ret, size_t *ret_n, struct error **e
         h = cg_unified(cg);
     if (h == NULL)
         h = &cg->h[0];
-    return cg_read_procs(h, ret, ret_n, err);
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s%s", h->mountpoint, h->path);
+    cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return error_errno(err, "opening cgroup `%s`", dir);
+    pid_t *pids = NULL;
+    size_t n = 0, cap = 0;
+    if (collect_procs(dfd, &pids, &n, &cap, 0) < 0) {
+        free(pids);
+        return error_new(err, ENOMEM, "out of memory");
+    }
+    *ret = pids;
+    *ret_n = n;
+    return 0;
 }
 
 int cgroup_kill_all(struct cgroup *cg, int sig, struct error **err)
@@ -515,8 +590,10 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct error **err)
     int r = cg->ops->kill(cg, sig, err);
     if (r != 0)
         return r < 0 ? r : 0;
-    /* Freeze so nothing forks between listing and signalling. */
-    bool froze = cg->ops->freeze(cg, true, NULL) == 0;
+    /* Freeze so nothing forks between listing and signalling; a paused
+     * container stays paused. */
+    bool was_frozen = cg->ops->is_frozen(cg);
+    bool froze = !was_frozen && cg->ops->freeze(cg, true, NULL) == 0;
     cleanup_free pid_t *pids = NULL;
     size_t n = 0;
     r = cgroup_procs(cg, &pids, &n, err);
@@ -539,6 +616,14 @@ int cgroup_stats(struct cgroup *cg, json_t **ret, struct error **err)
     return 0;
 }
 
+bool cgroup_owned(const struct cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_h; i++)
+        if (cg->h[i].made > 0)
+            return true;
+    return false;
+}
+
 long long cgroup_oom_kills(struct cgroup *cg)
 {
     struct cg_hierarchy *h = cg->layout == CGROUP_LAYOUT_V2 ? cg_unified(cg) : cg_find(cg, "memory");
@@ -550,6 +635,24 @@ long long cgroup_oom_kills(struct cgroup *cg)
     return p ? atoll(p + 9) : -1;
 }
 
+/* rmdir the cgroups the container made below its own, deepest first. */
+static void remove_children(const char *dir, int depth)
+{
+    cleanup_closedir DIR *d = depth < 32 ? opendir(dir) : NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        char sub[4096];
+        snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+        remove_children(sub, depth + 1);
+        for (int tries = 0; rmdir(sub) < 0 && errno == EBUSY && tries < 100; tries++) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 int cgroup_destroy(struct cgroup *cg, struct error **err)
 {
     int result = 0;
@@ -557,7 +660,11 @@ int cgroup_destroy(struct cgroup *cg, struct error **err)
         struct cg_hierarchy *h = &cg->h[i];
         char dir[4096];
         snprintf(dir, sizeof(dir), "%s%s", h->mountpoint, h->path);
-        for (int level = 0; level < h->made; level++) {
+        if (h->made > 0)
+            remove_children(dir, 0);
+        /* Only the leaf: a parent we made may be shared by now (another
+         * container's create is making its leaf in it). */
+        for (int level = 0; level < (h->made > 0 ? 1 : 0); level++) {
             int r = -1;
             /* The last processes may still be exiting: give them a moment. */
             for (int tries = 0; tries < 200; tries++) {

@@ -162,6 +162,8 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct error **err);
 int cgroup_stats(struct cgroup *cg, json_t **ret, struct error **err);
 /* How many times the OOM killer struck in the cgroup, or -1. */
 long long cgroup_oom_kills(struct cgroup *cg);
+/* Whether this container made its cgroup (in any hierarchy). */
+bool cgroup_owned(const struct cgroup *cg);
 /* Remove the cgroups we made, waiting briefly for dying processes. */
 int cgroup_destroy(struct cgroup *cg, struct error **err);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -161,10 +162,16 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
         return error_new(err, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
     if (s->process->apparmor_profile || s->process->selinux_label || s->mount_label)
         log_debug("LSM labels are ignored: no LSM support in this build");
-    if (s->resources &&
-        (r = cgroup_resources_parse(s->resources, "config.json: linux.resources", &p->resources,
-                                    err)) < 0)
+    json_t *empty = json_object();
+    r = cgroup_resources_parse(s->resources ? s->resources : empty,
+                               "config.json: linux.resources", &p->resources, err);
+    json_decref(empty);
+    if (r < 0)
         return r;
+    /* Device rules apply at create even when the spec lists none: the
+     * defaults are allowed and every other device is denied (as runc).  An
+     * update without devices leaves them alone. */
+    p->resources->devices_set = true;
 
     cleanup_free char *root = NULL;
     if (s->root_path[0] == '/')
@@ -237,8 +244,13 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
             return r;
         flags &= ~CLONE_NEWTIME;
     }
-    if (userns_joined)
+    if (userns_joined) {
         flags = 0; /* the init joins the user namespace, then unshares */
+        /* Its pid 1 is then our grandchild: be its reaper, so that `run`
+         * can wait for it and a failure can reap it. */
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+            return error_errno(err, "becoming a child subreaper");
+    }
 
     struct init_args a = {
         .spec = s,
@@ -521,6 +533,12 @@ int container_run(struct runtime *rt, const char *id, const struct container_opt
     /* A foreground run owns its container: remove it once it is done, as
      * runc does. */
     flock(dirfd, LOCK_EX);
+    /* A `delete --force` and a new container of the same id may have come
+     * in while we waited: clean up only if ROOT/ID is still ours. */
+    struct stat mine, now;
+    if (fstat(dirfd, &mine) < 0 || fstatat(rt->rootfd, id, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+        mine.st_ino != now.st_ino || mine.st_dev != now.st_dev)
+        return r;
     cleanup_state struct container_state *st = NULL;
     if (state_read(dirfd, id, &st, NULL) == 0 && st->cgroup) {
         struct cgroup *cg = NULL;
@@ -596,7 +614,7 @@ static int signal_container(const struct container_state *st, int sig, bool all,
     cleanup_close int pfd = pidfd_open_checked(st->pid, st->start_time);
     if (pfd < 0) {
         if (pfd == -ESRCH)
-            return error_new(err, ESRCH, "container `%s` is not running", st->id);
+            return error_new(err, ESRCH, "container not running: `%s`", st->id);
         return error_errnum(err, -pfd, "opening the init of container `%s`", st->id);
     }
     if (all && st->cgroup) {
@@ -615,7 +633,7 @@ static int signal_container(const struct container_state *st, int sig, bool all,
     }
     if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0) {
         if (errno == ESRCH)
-            return error_new(err, ESRCH, "container `%s` is not running", st->id);
+            return error_new(err, ESRCH, "container not running: `%s`", st->id);
         return error_errno(err, "sending signal %d to container `%s`", sig, st->id);
     }
     return 0;
@@ -630,7 +648,8 @@ int container_kill(struct runtime *rt, const char *id, int sig, bool all, struct
     if (r < 0)
         return r;
     if (status == STATUS_STOPPED || status == STATUS_CREATING)
-        return error_new(err, ESRCH, "cannot kill container `%s`: it is %s", id,
+        /* containerd matches "container not running" to map this to NotFound. */
+        return error_new(err, ESRCH, "cannot kill `%s`: container not running (it is %s)", id,
                          state_status_name(status));
     r = signal_container(st, sig, all, err);
     if (r == 0 && status == STATUS_PAUSED && sig == SIGKILL && st->cgroup) {
@@ -691,8 +710,11 @@ int container_delete(struct runtime *rt, const char *id, bool force, struct erro
     if (st->cgroup) {
         struct cgroup *cg = NULL;
         if ((r = cgroup_from_json(st->cgroup, &cg, err)) == 0) {
-            /* Anything left (a process that escaped the pid namespace) goes. */
-            cgroup_kill_all(cg, SIGKILL, NULL);
+            /* Anything left (a process that escaped the pid namespace) goes,
+             * but only from a cgroup this container made: a joined one may
+             * hold others' processes by now. */
+            if (cgroup_owned(cg))
+                cgroup_kill_all(cg, SIGKILL, NULL);
             r = cgroup_destroy(cg, err);
         }
         cgroup_free(cg);

@@ -81,10 +81,8 @@ static int make_node(int rootfd, const char *path, mode_t type, mode_t perm, dev
             return bind_host_device(rootfd, path, err);
         return error_errno(err, "creating device `%s`", path);
     }
-    /* mknod obeys the umask; set the mode the spec asked for. */
-    if (fchmodat(dir, name, perm, AT_SYMLINK_NOFOLLOW) < 0 && errno != EOPNOTSUPP &&
-        fchmodat(dir, name, perm, 0) < 0)
-        return error_errno(err, "setting the mode of `%s`", path);
+    /* The init runs with umask 0, so mknod gave the node exactly `perm`;
+     * nothing here may follow a link (a racing writer on a shared /dev). */
     if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
         return error_errno(err, "setting the owner of `%s`", path);
     return 0;

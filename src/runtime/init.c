@@ -130,6 +130,9 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
         return error_errno(err, "making the cgroup namespace");
     if ((r = join_namespaces(a, err)) < 0)
         return r;
+    for (int i = 0; i < SPEC_NS__COUNT; i++)
+        if (a->ns_fds[i] >= 0)
+            close(a->ns_fds[i]);
     if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
         errno != ENOSYS && errno != EACCES && errno != EPERM)
         return error_errno(err, "making a session keyring");
@@ -170,14 +173,20 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
     return 0;
 }
 
-/* Close every fd from `from` up, but the (at most two) in keep[]: the init
- * may wait long for start, and must not hold the caller's pipes open (a
- * caller reading create's output to EOF would hang) or the state root. */
-static void close_all_but(unsigned int from, int keep0, int keep1)
+static int cmp_int(const void *x, const void *y)
 {
-    int keep[2] = {keep0 < keep1 ? keep0 : keep1, keep0 < keep1 ? keep1 : keep0};
+    return *(const int *) x - *(const int *) y;
+}
+
+/* Close every fd from `from` up but those in keep[] (-1 entries ignored).
+ * First thing in the init: it must hold nothing of the runtime's while it
+ * works inside the container (an fd of a host directory is a way out:
+ * CVE-2024-21626), nor the caller's pipes while it waits for start. */
+static void close_all_but(unsigned int from, int *keep, size_t n)
+{
+    qsort(keep, n, sizeof(int), cmp_int);
     unsigned int next = from;
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (keep[i] < 0 || (unsigned int) keep[i] < next)
             continue;
         if ((unsigned int) keep[i] > next)
@@ -196,10 +205,16 @@ void init_main(const struct init_args *a)
      * holds the runtime's fds (CVE-2016-9962); exec resets it. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     reset_signals();
+    int keep[2 + SPEC_NS__COUNT];
+    size_t nkeep = 0;
+    keep[nkeep++] = a->sync_fd;
+    keep[nkeep++] = a->listen_fd;
+    for (int i = 0; i < SPEC_NS__COUNT; i++)
+        keep[nkeep++] = a->ns_fds[i];
+    close_all_but(3 + a->preserve_fds, keep, nkeep);
 
     if (setup(a, &ex, &err) < 0)
         fail(a->sync_fd, err, 1);
-    close_all_but(3 + a->preserve_fds, a->sync_fd, a->listen_fd);
     if (sync_send(a->sync_fd, SYNC_READY, 0, NULL) < 0)
         _exit(1);
 
@@ -222,5 +237,5 @@ void init_main(const struct init_args *a)
         fail(conn, err, 1);
     process_exec(&ex, &err);
     /* Only on failure: the runtime that started us reads this. */
-    fail(conn, err, errno == ENOENT ? 127 : 126);
+    fail(conn, err, error_code(err) == ENOENT ? 127 : 126);
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -405,9 +407,34 @@ int rootfs_pivot(const struct rootfs_ctx *c, int rootfd, struct error **err)
     return 0;
 }
 
+/* After the pivot "/" is the container's root; a masked or read-only path
+ * that is a symlink is followed inside it (masking the link itself would
+ * leave its target open), never through a /proc magic link. */
+static int open_after_pivot(const char *p)
+{
+    return fs_openat2(AT_FDCWD, p, O_PATH, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+/* The container's /dev/null, checked to be the real one: a file or a link
+ * put there would be bound over the masked paths instead. */
+static int open_dev_null(struct error **err)
+{
+    int fd = fs_openat2(AT_FDCWD, "/dev/null", O_PATH | O_NOFOLLOW, 0, RESOLVE_IN_ROOT);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        close_keep_errno(fd);
+        return error_errno(err, "linux.maskedPaths: opening /dev/null");
+    }
+    if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+        close(fd);
+        return error_new(err, EPERM, "linux.maskedPaths: /dev/null is not the null device");
+    }
+    return fd;
+}
+
 static int mask_path(const char *p, struct error **err)
 {
-    cleanup_close int fd = fs_openat2(AT_FDCWD, p, O_PATH | O_NOFOLLOW, 0, 0);
+    cleanup_close int fd = open_after_pivot(p);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
@@ -422,15 +449,20 @@ static int mask_path(const char *p, struct error **err)
         if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                   "size=0,nr_inodes=1") < 0)
             return error_errno(err, "linux.maskedPaths: masking `%s`", p);
-    } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
-        return error_errno(err, "linux.maskedPaths: masking `%s`", p);
+    } else {
+        cleanup_close int null = open_dev_null(err);
+        char npath[32];
+        if (null < 0)
+            return null;
+        if (mount(fs_fd_path(null, npath, sizeof(npath)), path, NULL, MS_BIND, NULL) < 0)
+            return error_errno(err, "linux.maskedPaths: masking `%s`", p);
     }
     return 0;
 }
 
 static int readonly_path(const char *p, struct error **err)
 {
-    cleanup_close int fd = fs_openat2(AT_FDCWD, p, O_PATH | O_NOFOLLOW, 0, 0);
+    cleanup_close int fd = open_after_pivot(p);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
@@ -441,7 +473,7 @@ static int readonly_path(const char *p, struct error **err)
     if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
         return error_errno(err, "linux.readonlyPaths: binding `%s`", p);
     close(fd);
-    fd = fs_openat2(AT_FDCWD, p, O_PATH | O_NOFOLLOW, 0, 0);
+    fd = open_after_pivot(p);
     if (fd < 0)
         return error_errno(err, "linux.readonlyPaths: reopening `%s`", p);
     int r = remount_bind(fd, p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);

@@ -145,7 +145,10 @@ static int set_caps(const struct spec_process *p, struct error **err)
 
 int process_switch_user(const struct spec_process *p, struct error **err)
 {
-    if (setgroups(p->n_additional_gids, p->additional_gids) < 0 && errno != EPERM)
+    /* EPERM is fine only when there is nothing to set (a user namespace
+     * with setgroups denied): requested groups must not be dropped silently. */
+    if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+        (errno != EPERM || p->n_additional_gids > 0))
         return error_errno(err, "process.user.additionalGids: setting %zu groups",
                            p->n_additional_gids);
     if (setresgid(p->gid, p->gid, p->gid) < 0)
@@ -164,6 +167,13 @@ int process_switch_user(const struct spec_process *p, struct error **err)
         umask(0022);
     if (chdir(p->cwd) < 0)
         return error_errno(err, "process.cwd: entering `%s` as uid %u", p->cwd, p->uid);
+    /* The cwd must be inside the container's root: a cwd reached through
+     * a leaked fd or a /proc magic link reads "(unreachable)..." (the
+     * check of runc's fix for CVE-2024-21626). */
+    char here[4096];
+    if (getcwd(here, sizeof(here)) == NULL || here[0] != '/')
+        return error_new(err, EPERM, "process.cwd: `%s` is outside the container's root",
+                         p->cwd);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return error_errno(err, "process.noNewPrivileges");
     return 0;

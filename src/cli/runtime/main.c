@@ -8,6 +8,7 @@
 
 #include "cli/runtime/commands.h"
 #include "config.h"
+#include "runtime/exe_guard.h"
 #include "util/log.h"
 
 static const struct command commands[] = {
@@ -122,6 +123,11 @@ int main(int argc, char **argv)
         print_help(stdout);
         return 0;
     }
+    /* The commands that start a container's init run from a sealed copy
+     * of this binary (runtime/exe_guard.h). */
+    if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0) &&
+        exe_guard_ensure_sealed(argv, &err) < 0)
+        return cli_fail(err);
     for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
         if (strcmp(commands[k].name, name) == 0)
             return commands[k].run(&g, argc - i, argv + i);
