@@ -49,7 +49,8 @@ static int apply_memory(struct cgroup *cg, const struct cgroup_resources *r, str
     if (r->mem_check_before_update && r->mem_limit.set &&
         (e = check_usage(h, "memory.usage_in_bytes", r->mem_limit.v, err)) < 0)
         return e;
-    bool swap = r->mem_swap.set && cg_has(h, "memory.memsw.limit_in_bytes");
+    /* swap 0 means "not set" (runc): the kernel refuses memsw below memory. */
+    bool swap = r->mem_swap.set && r->mem_swap.v != 0 && cg_has(h, "memory.memsw.limit_in_bytes");
     if (r->mem_swap.set && !swap && r->mem_swap.v != 0 &&
         !(r->mem_limit.set && r->mem_swap.v == r->mem_limit.v))
         return error_new(err, ENOTSUP,
@@ -317,8 +318,9 @@ int cgroup_v1_freeze(struct cgroup *cg, bool frozen, struct error **err)
     /* FREEZING until every task stopped: wait (and nudge) up to ~2 s. */
     for (int i = 0; i < 400; i++) {
         char buf[32];
-        if (cg_read(h, "freezer.state", buf, sizeof(buf), err) < 0)
-            return -EIO;
+        int rr = cg_read(h, "freezer.state", buf, sizeof(buf), err);
+        if (rr < 0)
+            return rr;
         if (strcmp(buf, "FROZEN") == 0)
             return 0;
         struct timespec ts = {0, 5 * 1000 * 1000};

@@ -196,8 +196,9 @@ static int v2_freeze(struct cgroup *cg, bool frozen, struct error **err)
         return e;
     for (int i = 0; i < 400; i++) {
         char buf[256];
-        if (cg_read(h, "cgroup.events", buf, sizeof(buf), err) < 0)
-            return -EIO;
+        int rr = cg_read(h, "cgroup.events", buf, sizeof(buf), err);
+        if (rr < 0)
+            return rr;
         char *f = strstr(buf, "frozen ");
         if (f && (f[7] == '1') == frozen)
             return 0;

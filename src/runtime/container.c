@@ -23,6 +23,7 @@
 #include "config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container_internal.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/seccomp.h"
 #include "runtime/namespaces.h"
@@ -158,8 +159,8 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
     if (!s->ns[SPEC_NS_MNT].enabled)
         return error_new(err, EINVAL,
                          "config.json: linux.namespaces: a mount namespace is required");
-    if (s->hooks && json_object_size(s->hooks) > 0)
-        return error_new(err, ENOTSUP, "config.json: hooks: OCI hooks are not supported yet");
+    if (s->hooks && (r = hooks_validate(s->hooks, err)) < 0)
+        return error_wrap(err, "config.json");
     if (s->process->apparmor_profile || s->process->selinux_label || s->mount_label)
         log_debug("LSM labels are ignored: no LSM support in this build");
     json_t *empty = json_object();
@@ -214,8 +215,35 @@ static pid_t clone_init(int flags)
 /* Everything up to SYNC_READY.  On success the init waits for start and
  * *ret_pid, *ret_sync are set; on failure nothing of the container is
  * left (the caller removes the state directory). */
-static int spawn(struct prepared *p, int dirfd, bool for_run, const struct container_opts *o,
-                 pid_t *ret_pid, int *ret_sync, struct error **err)
+/* The OCI state object for hooks run by the runtime. */
+static json_t *hook_state(const struct prepared *p, const char *id, pid_t pid, const char *status)
+{
+    struct container_state st = {
+        .id = (char *) id,
+        .oci_version = p->spec->oci_version,
+        .pid = pid,
+        .bundle = p->bundle,
+        .annotations = p->spec->annotations,
+    };
+    enum container_status s = strcmp(status, "creating") == 0 ? STATUS_CREATING : STATUS_CREATED;
+    return state_to_json(&st, s);
+}
+
+/* prestart and createRuntime, when the init asks (SYNC_HOOKS). */
+static int runtime_hooks(const struct prepared *p, const char *id, pid_t pid, struct error **err)
+{
+    json_t *st = hook_state(p, id, pid, "creating");
+    if (st == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    int r = hooks_run(p->spec->hooks, "prestart", st, err);
+    if (r == 0)
+        r = hooks_run(p->spec->hooks, "createRuntime", st, err);
+    json_decref(st);
+    return r;
+}
+
+static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
+                 const struct container_opts *o, pid_t *ret_pid, int *ret_sync, struct error **err)
 {
     const struct spec *s = p->spec;
     int sv[2];
@@ -268,6 +296,7 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
         .no_new_keyring = o->no_new_keyring,
         .preserve_fds = o->preserve_fds,
         .seccomp = p->seccomp,
+        .id = id,
     };
     memcpy(a.ns_fds, p->ns_fds, sizeof(a.ns_fds));
 
@@ -300,9 +329,19 @@ static int spawn(struct prepared *p, int dirfd, bool for_run, const struct conta
         goto fail;
     if (userns_new && (r = ns_write_id_maps(pid, s, err)) < 0)
         goto fail;
-    if (a.wait_go && sync_send(mine, SYNC_GO, 0, NULL) < 0) {
+    if (a.wait_go && sync_send(mine, SYNC_GO, pid, NULL) < 0) {
         r = error_errno(err, "signalling the container's init");
         goto fail;
+    }
+    if (hooks_has(s->hooks, "prestart") || hooks_has(s->hooks, "createRuntime")) {
+        if ((r = sync_expect(mine, SYNC_HOOKS, "creating the container", &msg, err)) < 0)
+            goto fail;
+        if ((r = runtime_hooks(p, id, pid, err)) < 0)
+            goto fail;
+        if (sync_send(mine, SYNC_GO, pid, NULL) < 0) {
+            r = error_errno(err, "signalling the container's init");
+            goto fail;
+        }
     }
     if ((r = sync_expect(mine, SYNC_READY, "creating the container", &msg, err)) < 0) {
         if (error_code(*err) == ECHILD && cgroup_oom_kills(p->cgroup) > 0 && p->resources &&
@@ -340,6 +379,7 @@ static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, stru
         .own_mnt_ns = s->ns[SPEC_NS_MNT].enabled && s->ns[SPEC_NS_MNT].path == NULL,
         .annotations = p->spec->annotations,
         .cgroup = p->cgroup ? cgroup_to_json(p->cgroup) : NULL,
+        .hooks = p->spec->hooks,
     };
     int r = state_write(dirfd, &st, err);
     json_decref(st.cgroup);
@@ -382,7 +422,7 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
         p.cgroup = NULL;
     }
     if (r == 0)
-        r = spawn(&p, dirfd, for_run, o, &pid, &sync, err);
+        r = spawn(&p, id, dirfd, for_run, o, &pid, &sync, err);
     if (r == 0)
         r = record(&p, id, dirfd, pid, err);
     if (r == 0 && o->pid_file)
@@ -429,6 +469,18 @@ static int await_exec(int fd, struct error **err)
     return error_new(err, EPROTO, "unexpected message %u from the container's init", msg.type);
 }
 
+/* poststart hooks: a failure is a warning (runtime-spec). */
+static void poststart(const struct container_state *st)
+{
+    if (!hooks_has(st->hooks, "poststart"))
+        return;
+    cleanup_error struct error *e = NULL;
+    json_t *j = state_to_json(st, STATUS_RUNNING);
+    if (j && hooks_run(st->hooks, "poststart", j, &e) < 0)
+        log_warn("container `%s`: %s", st->id, e->msg);
+    json_decref(j);
+}
+
 int container_start(struct runtime *rt, const char *id, struct error **err)
 {
     cleanup_close int dirfd = -1;
@@ -452,7 +504,10 @@ int container_start(struct runtime *rt, const char *id, struct error **err)
     /* From now on the container is running, whatever happens next. */
     unlinkat(dirfd, STATE_EXEC_SOCK, 0);
     r = await_exec(fd, err);
-    return r < 0 ? error_wrap(err, "starting container `%s`", id) : 0;
+    if (r < 0)
+        return error_wrap(err, "starting container `%s`", id);
+    poststart(st);
+    return 0;
 }
 
 /* ---- run ---------------------------------------------------------------- */
@@ -520,6 +575,11 @@ int container_run(struct runtime *rt, const char *id, const struct container_opt
         state_dir_remove(rt->rootfd, id, NULL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         return error_wrap(err, "starting container `%s`", id);
+    }
+    {
+        cleanup_state struct container_state *st = NULL;
+        if (state_read(dirfd, id, &st, NULL) == 0)
+            poststart(st);
     }
     if (o->detach) {
         sigprocmask(SIG_SETMASK, &old, NULL);
@@ -721,7 +781,17 @@ int container_delete(struct runtime *rt, const char *id, bool force, struct erro
         if (r < 0)
             return error_wrap(err, "deleting container `%s`", id);
     }
-    return state_dir_remove(rt->rootfd, id, err);
+    if ((r = state_dir_remove(rt->rootfd, id, err)) < 0)
+        return r;
+    /* poststop: after the container is gone; a failure is a warning. */
+    if (hooks_has(st->hooks, "poststop")) {
+        cleanup_error struct error *herr = NULL;
+        json_t *j = state_to_json(st, STATUS_STOPPED);
+        if (j && hooks_run(st->hooks, "poststop", j, &herr) < 0)
+            log_warn("container `%s`: %s", id, herr->msg);
+        json_decref(j);
+    }
+    return 0;
 }
 
 int container_state(struct runtime *rt, const char *id, json_t **ret, struct error **err)

@@ -56,8 +56,10 @@ json_t *features_json(void)
                               "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
     json_object_set(json_object_get(lin, "seccomp"), "knownFlags", flags);
     json_object_set_new(json_object_get(lin, "seccomp"), "supportedFlags", flags);
-    return json_pack("{s:s, s:s, s:[], s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
-                     "ociVersionMax", CABIN_OCI_VERSION, "hooks", "mountOptions", mount_options,
+    return json_pack("{s:s, s:s, s:[s,s,s,s,s,s], s:o, s:o, s:{s:s, s:s}}", "ociVersionMin",
+                     "1.0.0", "ociVersionMax", CABIN_OCI_VERSION, "hooks", "prestart",
+                     "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+                     "mountOptions", mount_options,
                      "linux", lin, "annotations", "org.cabin.version", CABIN_VERSION,
                      "org.cabin.commit", CABIN_COMMIT);
 }

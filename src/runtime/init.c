@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "runtime/hooks.h"
 #include "runtime/mounts.h"
 #include "runtime/namespaces.h"
 #include "runtime/process.h"
@@ -111,7 +112,31 @@ static int apply_sysctls(const struct spec *s, struct error **err)
     return 0;
 }
 
-static int setup(const struct init_args *a, struct process_exec *ret_exec, struct error **err)
+/* The OCI state given to hooks on stdin. */
+static json_t *hook_state(const struct init_args *a, const char *status)
+{
+    const struct spec *s = a->spec;
+    json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s}", "ociVersion", s->oci_version, "id", a->id,
+                          "status", status, "pid", (json_int_t) a->host_pid, "bundle", a->bundle);
+    if (j)
+        json_object_set_new(j, "annotations",
+                            s->annotations ? json_incref(s->annotations) : json_object());
+    return j;
+}
+
+static int run_hooks(const struct init_args *a, const char *kind, const char *status,
+                     struct error **err)
+{
+    if (!hooks_has(a->spec->hooks, kind))
+        return 0;
+    json_t *st = hook_state(a, status);
+    int r = st ? hooks_run(a->spec->hooks, kind, st, err)
+               : error_new(err, ENOMEM, "out of memory");
+    json_decref(st);
+    return r;
+}
+
+static int setup(struct init_args *a, struct process_exec *ret_exec, struct error **err)
 {
     const struct spec *s = a->spec;
     struct sync_msg msg;
@@ -120,9 +145,11 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
     if (a->userns_joined && (r = enter_joined_userns(a, err)) < 0)
         return r;
     /* The runtime writes our id maps and moves us into our cgroup. */
-    if (a->wait_go &&
-        (r = sync_expect(a->sync_fd, SYNC_GO, "waiting for the runtime", &msg, err)) < 0)
-        return r;
+    if (a->wait_go) {
+        if ((r = sync_expect(a->sync_fd, SYNC_GO, "waiting for the runtime", &msg, err)) < 0)
+            return r;
+        a->host_pid = msg.value;
+    }
     if (a->userns_new && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
         return error_errno(err, "becoming root in the user namespace (is uid 0 mapped?)");
     /* Only now: a cgroup namespace is rooted where its maker stands. */
@@ -149,7 +176,17 @@ static int setup(const struct init_args *a, struct process_exec *ret_exec, struc
     cleanup_close int rootfd = -1;
     umask(0);
     if ((r = rootfs_prepare(&rc, &rootfd, err)) < 0 ||
-        (r = rootfs_mount_all(&rc, rootfd, err)) < 0 || (r = devices_create(&rc, rootfd, err)) < 0 ||
+        (r = rootfs_mount_all(&rc, rootfd, err)) < 0 || (r = devices_create(&rc, rootfd, err)) < 0)
+        return r;
+    /* Hooks of the runtime's (run by it, while we wait), then ours, still
+     * seeing the host's file system. */
+    if (hooks_has(s->hooks, "prestart") || hooks_has(s->hooks, "createRuntime")) {
+        if (sync_send(a->sync_fd, SYNC_HOOKS, 0, NULL) < 0)
+            return error_errno(err, "asking the runtime to run its hooks");
+        if ((r = sync_expect(a->sync_fd, SYNC_GO, "running the hooks", &msg, err)) < 0)
+            return r;
+    }
+    if ((r = run_hooks(a, "createContainer", "creating", err)) < 0 ||
         (r = rootfs_pivot(&rc, rootfd, err)) < 0)
         return r;
     umask(0022);
@@ -196,7 +233,7 @@ static void close_all_but(unsigned int from, int *keep, size_t n)
     syscall(SYS_close_range, next, ~0U, 0);
 }
 
-void init_main(const struct init_args *a)
+void init_main(struct init_args *a)
 {
     cleanup_error struct error *err = NULL;
     struct process_exec ex = {0};
@@ -233,6 +270,8 @@ void init_main(const struct init_args *a)
             _exit(1);
         conn = a->sync_fd;
     }
+    if (run_hooks(a, "startContainer", "created", &err) < 0)
+        fail(conn, err, 1);
     if (a->seccomp && a->spec->process->no_new_privileges && seccomp_install(a->seccomp, &err) < 0)
         fail(conn, err, 1);
     process_exec(&ex, &err);

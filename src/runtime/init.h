@@ -8,6 +8,7 @@
 #define CABIN_RUNTIME_INIT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
@@ -27,8 +28,10 @@ struct init_args {
     bool no_new_keyring;
     unsigned int preserve_fds;
     const struct seccomp_program *seccomp; /* NULL: no filter */
+    const char *id;
+    pid_t host_pid; /* filled from the first SYNC_GO */
 };
 
-__attribute__((noreturn)) void init_main(const struct init_args *a);
+__attribute__((noreturn)) void init_main(struct init_args *a);
 
 #endif

@@ -35,6 +35,7 @@ void state_free(struct container_state *s)
     free(s->created);
     json_decref(s->annotations);
     json_decref(s->cgroup);
+    json_decref(s->hooks);
     free(s);
 }
 
@@ -128,6 +129,8 @@ int state_write(int dirfd, const struct container_state *s, struct error **err)
         json_object_set(j, "annotations", s->annotations);
     if (s->cgroup)
         json_object_set(j, "cgroup", s->cgroup);
+    if (s->hooks)
+        json_object_set(j, "hooks", s->hooks);
     return json_write_file_at(dirfd, STATE_FILE, j, JSON_COMPACT, 0600, err);
 }
 
@@ -174,6 +177,9 @@ int state_read(int dirfd, const char *id, struct container_state **ret, struct e
     json_t *cg = json_object_get(j, "cgroup");
     if (json_is_object(cg))
         s->cgroup = json_incref(cg);
+    json_t *hk = json_object_get(j, "hooks");
+    if (json_is_object(hk))
+        s->hooks = json_incref(hk);
     *ret = steal_pointer(&guard);
     return 0;
 }

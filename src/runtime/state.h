@@ -45,6 +45,7 @@ struct container_state {
     bool own_mnt_ns;               /* its processes are those in its mount ns */
     json_t *annotations;           /* object, may be NULL */
     json_t *cgroup;                /* cgroup_to_json(), may be NULL */
+    json_t *hooks;                 /* the spec's hooks (poststart, poststop), may be NULL */
 };
 
 void state_free(struct container_state *s);

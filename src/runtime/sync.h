@@ -8,6 +8,11 @@
  *   init → runtime   SYNC_READY   set up, now waiting for `start`
  *   runtime → init   SYNC_START   (run) go on and exec
  *   init → runtime   SYNC_ERROR   failed, with errno and message; init exits
+ *   init → runtime   SYNC_HOOKS   mounts are made: run prestart and
+ *                                 createRuntime hooks, then send SYNC_GO
+ *
+ * The first SYNC_GO carries the init's host pid in `value` (the init may
+ * not know it, in a new pid namespace), for the hooks' state.
  *
  * After the init execs, its end closes (O_CLOEXEC): the runtime reads EOF.
  */
@@ -24,6 +29,7 @@ enum sync_type {
     SYNC_READY,
     SYNC_START,
     SYNC_ERROR,
+    SYNC_HOOKS, /* init → runtime: run prestart/createRuntime now, then GO */
 };
 
 #define SYNC_MSG_MAX 3072

@@ -547,3 +547,162 @@ cgroup_teardown() {
 # The common teardown under another name, so that a .bats file can define its
 # own teardown() that calls it.
 eval "common_$(declare -f teardown)"
+
+# ---------------------------------------------------------------------------
+# cgroup layout helpers (used by cgroups_v1.bats and cgroups_v2.bats).  Added
+# for the layout tests; nothing above this line depends on them.
+#
+# The runtime runs in a private mount namespace of its own (one a call) where
+# /sys/fs/cgroup looks like a pure-v1 or a pure-v2 host; the checks look at
+# the real cgroup mounts from the host's view.
+# ---------------------------------------------------------------------------
+
+# Shell commands run in each runtime call's private mount namespace before the
+# runtime starts (set by cg_layout_v1 / cg_layout_v2, typically in setup_file
+# and exported; this file is loaded again for every test, so keep the value).
+: "${CG_NS_SETUP=}"
+
+# cgroup2_mounts: the host's cgroup2 mount points.
+cgroup2_mounts() {
+	awk '{ for (i = 7; i <= NF && $i != "-"; i++) ; if ($(i + 1) == "cgroup2") print $5 }' \
+		/proc/self/mountinfo
+}
+
+# cgroup_mountpoints: every cgroup and cgroup2 mount point of the host.
+cgroup_mountpoints() {
+	awk '{ for (i = 7; i <= NF && $i != "-"; i++) ; if ($(i + 1) ~ /^cgroup2?$/) print $5 }' \
+		/proc/self/mountinfo
+}
+
+# cg_ns_check TEST: run TEST (shell code) in a namespace set up by
+# $CG_NS_SETUP; fails when either does.
+cg_ns_check() {
+	unshare -m --propagation private sh -c "$CG_NS_SETUP && $1" </dev/null >/dev/null 2>&1
+}
+
+# cg_layout_v1: the pure-v1 view (every cgroup2 mount hidden).  Returns 1
+# with the reason in $CG_NS_SKIP when that is not possible here.
+cg_layout_v1() {
+	local m
+	CG_NS_SKIP=
+	if ! command -v unshare >/dev/null 2>&1; then
+		CG_NS_SKIP="no unshare(1)"
+		return 1
+	fi
+	if [ -z "$(cgroup_v1_controllers)" ]; then
+		CG_NS_SKIP="no cgroup v1 hierarchies on this host"
+		return 1
+	fi
+	CG_NS_SETUP=true
+	for m in $(cgroup2_mounts); do
+		CG_NS_SETUP="$CG_NS_SETUP && umount -l $m"
+	done
+	if ! cg_ns_check '! grep -q " - cgroup2 " /proc/self/mountinfo'; then
+		CG_NS_SKIP="cannot hide the cgroup2 mount in a private mount namespace (unshare -m / umount refused)"
+		return 1
+	fi
+	return 0
+}
+
+# cg_layout_v2: the pure-v2 view (cgroup2 mounted on /sys/fs/cgroup itself).
+# The host needs a cgroup2 mount of its own to check the container from.
+cg_layout_v2() {
+	CG_NS_SKIP=
+	if ! command -v unshare >/dev/null 2>&1; then
+		CG_NS_SKIP="no unshare(1)"
+		return 1
+	fi
+	if [ -z "$(cgroup_mount unified)" ]; then
+		CG_NS_SKIP="no cgroup2 mount on this host"
+		return 1
+	fi
+	CG_NS_SETUP='umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup'
+	if ! cg_ns_check '[ -e /sys/fs/cgroup/cgroup.controllers ] && [ "$(grep -c " - cgroup " /proc/self/mountinfo)" = 0 ]'; then
+		CG_NS_SKIP="cannot mount cgroup2 on /sys/fs/cgroup in a private mount namespace"
+		return 1
+	fi
+	return 0
+}
+
+# rt_ns ARGS...: like rt, but in a fresh private mount namespace prepared by
+# $CG_NS_SETUP.  A .bats file makes every call go there with
+#   rt() { rt_ns "$@"; }
+rt_ns() {
+	env "$MARKER" timeout -k 5 "$RT_TIMEOUT" \
+		unshare -m --propagation private sh -c "$CG_NS_SETUP"' && exec "$@"' sh \
+		"$CABIN_RUNTIME" --root "$ROOT" "$@" </dev/null 3>&-
+}
+
+# unified_dir CGROUP: the host directory of CGROUP (as in /proc/PID/cgroup's
+# 0:: line) in the cgroup2 hierarchy.
+unified_dir() {
+	local m
+	m=$(cgroup_mount unified)
+	[ -n "$m" ] || {
+		echo "no cgroup2 mount" >&2
+		return 1
+	}
+	echo "${m%/}${1%/}"
+}
+
+# cgroup_dirs_named NAME: directories called NAME below any cgroup or cgroup2
+# mount of the host (a cgroup2 mount on /sys/fs/cgroup itself included).
+cgroup_dirs_named() {
+	local ms
+	ms=$(cgroup_mountpoints)
+	[ -n "$ms" ] || return 0
+	# shellcheck disable=SC2086
+	find $ms -mindepth 1 -type d -name "$1" -prune 2>/dev/null | sort -u
+	return 0
+}
+
+# assert_no_cgroup_left_anywhere PATH: assert_no_cgroup_left, looking below
+# every cgroup mount of the host rather than in /sys/fs/cgroup/*/ only (so
+# also below a cgroup2 mount on /sys/fs/cgroup itself).
+assert_no_cgroup_left_anywhere() {
+	local name=${1#/} left
+	name=${name%%/*}
+	[ -n "$name" ] || return 1
+	left=$(cgroup_dirs_named "$name")
+	if [ -n "$left" ]; then
+		echo "cgroup directories left behind:" >&2
+		echo "$left" >&2
+		return 1
+	fi
+	return 0
+}
+
+# cgroup_flatten_leftovers: for this test's cgroups (named after $ID) that
+# have sub-cgroups (made by the test, or by the container), move the
+# sub-cgroups' processes up and remove the sub-cgroups, so that
+# cgroup_teardown can remove the rest.  Call before cgroup_teardown.
+cgroup_flatten_leftovers() {
+	local top d p
+	for top in $(cgroup_dirs_named "*$ID*"); do
+		for d in $(find "$top" -mindepth 1 -depth -type d 2>/dev/null); do
+			while read -r p; do
+				echo "$p" >"$top/cgroup.procs" 2>/dev/null || true
+			done <"$d/cgroup.procs"
+			[ -f "$d/cgroup.freeze" ] && echo 0 >"$d/cgroup.freeze" 2>/dev/null
+			[ -f "$d/freezer.state" ] && echo THAWED >"$d/freezer.state" 2>/dev/null
+			rmdir "$d" 2>/dev/null || true
+		done
+	done
+	return 0
+}
+
+# cgroup_sub DIR PID: make the sub-cgroup DIR/sub (a v1 cpuset one gets its
+# parent's cpus and mems) and move PID into it, as a container managing its
+# own cgroups would.
+cgroup_sub() {
+	mkdir "$1/sub" || return 1
+	if [ -f "$1/cpuset.cpus" ] && [ -f "$1/sub/cpuset.cpus" ]; then
+		cat "$1/cpuset.cpus" >"$1/sub/cpuset.cpus" || return 1
+		cat "$1/cpuset.mems" >"$1/sub/cpuset.mems" || return 1
+	fi
+	echo "$2" >"$1/sub/cgroup.procs"
+}
+
+# The common setup under another name, for .bats files that define their own
+# setup() calling it.
+eval "common_$(declare -f setup)"
