@@ -233,11 +233,18 @@ static int apply_misc(struct cgroup *cg, const struct cgroup_resources *r, struc
             return e;
     }
     for (size_t i = 0; i < r->n_hugepages; i++) {
-        struct cg_hierarchy *h = need(cg, "hugetlb", "hugepageLimits", err);
-        if (h == NULL)
-            return -ENOTSUP;
         char file[64];
-        snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", r->hugepages[i].page_size);
+        struct cg_hierarchy *h = cg_find(cg, "hugetlb");
+        struct cg_hierarchy *u = cg_unified(cg);
+        snprintf(file, sizeof(file), "hugetlb.%s.max", r->hugepages[i].page_size);
+        /* Hybrid hosts may have hugetlb on the cgroup2 side only (this one). */
+        if (h == NULL && u && cg_has(u, file)) {
+            h = u;
+        } else {
+            if ((h = need(cg, "hugetlb", "hugepageLimits", err)) == NULL)
+                return -ENOTSUP;
+            snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", r->hugepages[i].page_size);
+        }
         if ((e = cg_write_int(h, file, (int64_t) r->hugepages[i].limit, err)) < 0)
             return e;
     }

@@ -644,3 +644,21 @@ failed_create() {
 	resources '.cpu = {"cpus": "99999"}'
 	failed_create 'cpuset|cpus'
 }
+
+@test "hugetlb: hugepageLimits reach the hugetlb controller, v1 or (hybrid) cgroup2" {
+	CGP=/cabin-test-$ID
+	local v1=/sys/fs/cgroup/hugetlb u=/sys/fs/cgroup/unified
+	if [ -e "$v1/hugetlb.2MB.limit_in_bytes" ]; then
+		file=$v1$CGP/hugetlb.2MB.limit_in_bytes
+	elif [ -e "$u/hugetlb.2MB.max" ]; then
+		file=$u$CGP/hugetlb.2MB.max
+	else
+		skip "no hugetlb controller for 2MB pages on this host"
+	fi
+	cg_bundle "$CGP" sleep 100
+	resources '.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	start_detached
+	[ "$(cat "$file")" = 4194304 ]
+	remove_container
+	assert_no_cgroup_left "$CGP"
+}
