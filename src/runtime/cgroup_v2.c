@@ -70,7 +70,14 @@ static int v2_cpu(struct cg_hierarchy *h, const struct cgroup_resources *r, stru
     if (r->cpu_quota.set || r->cpu_period.set) {
         char buf[64];
         int64_t period = r->cpu_period.set && r->cpu_period.v > 0 ? r->cpu_period.v : 100000;
-        if (r->cpu_quota.set && r->cpu_quota.v > 0)
+        /* Without a period, write the quota alone: the kernel keeps the
+         * period it has. */
+        const char *q = r->cpu_quota.set && r->cpu_quota.v > 0 ? NULL : "max";
+        if (!r->cpu_period.set && q == NULL)
+            snprintf(buf, sizeof(buf), "%lld", (long long) r->cpu_quota.v);
+        else if (!r->cpu_period.set)
+            snprintf(buf, sizeof(buf), "max");
+        else if (q == NULL)
             snprintf(buf, sizeof(buf), "%lld %lld", (long long) r->cpu_quota.v,
                      (long long) period);
         else

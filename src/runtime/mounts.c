@@ -68,8 +68,38 @@ static unsigned long locked_flags(int fd)
     return f;
 }
 
+/* mount(2) flags → mount_setattr(2) attributes (set only, never cleared
+ * but for the atime mode, which is one field). */
+static struct mount_attr_arg flags_to_attr(unsigned long flags)
+{
+    struct mount_attr_arg a = {0};
+    if (flags & MS_RDONLY)
+        a.attr_set |= 0x1;
+    if (flags & MS_NOSUID)
+        a.attr_set |= 0x2;
+    if (flags & MS_NODEV)
+        a.attr_set |= 0x4;
+    if (flags & MS_NOEXEC)
+        a.attr_set |= 0x8;
+    if (flags & MS_NODIRATIME)
+        a.attr_set |= 0x80;
+    if (flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+        a.attr_clr |= 0x70;
+        a.attr_set |= (flags & MS_NOATIME) ? 0x10 : (flags & MS_STRICTATIME) ? 0x20 : 0;
+    }
+    return a;
+}
+
+/* Remount the mount `fd` is the root of with `flags` added.  Through the
+ * fd (mount_setattr), so it works in a container without /proc; mount(2)
+ * through /proc/self/fd on kernels before 5.12. */
 static int remount_bind(int fd, const char *name, unsigned long flags, struct error **err)
 {
+    struct mount_attr_arg attr = flags_to_attr(flags);
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
+        return 0;
+    if (errno != ENOSYS)
+        return error_errno(err, "remounting `%s` with its options", name);
     char path[32];
     fs_fd_path(fd, path, sizeof(path));
     unsigned long f = MS_BIND | MS_REMOUNT | (flags & ~(unsigned long) (MS_BIND | MS_REC |

@@ -87,8 +87,7 @@ int process_setup_privileged(const struct spec_process *p, struct error **err)
         if ((r = fs_mkdir_in_root(root, p->cwd, 0755, &cwd, err)) < 0)
             return error_wrap(err, "process.cwd");
         if (p->uid != 0 || p->gid != 0) {
-            char path[32];
-            if (chown(fs_fd_path(cwd, path, sizeof(path)), p->uid, p->gid) < 0)
+            if (fchownat(cwd, "", p->uid, p->gid, AT_EMPTY_PATH) < 0)
                 return error_errno(err, "process.cwd: setting the owner of `%s`", p->cwd);
         }
     }

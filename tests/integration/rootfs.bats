@@ -117,3 +117,12 @@ load helpers
 	run_container true
 	[ "$status" -ne 0 ]
 }
+
+@test "root.readonly works in a container without a /proc mount" {
+	make_bundle sh -c 'touch /x 2>&1; echo done'
+	update_config 'del(.mounts[] | select(.destination == "/proc")) | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .root.readonly = true'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
+	[[ "$output" == *done* ]]
+}
