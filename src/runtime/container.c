@@ -421,6 +421,10 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
         cgroup_free(p.cgroup);
         p.cgroup = NULL;
     }
+    /* Record the cgroup before the init exists: a runtime killed from here
+     * on leaves a "creating" container that `delete` can clean up. */
+    if (r == 0)
+        r = record(&p, id, dirfd, 0, err);
     if (r == 0)
         r = spawn(&p, id, dirfd, for_run, o, &pid, &sync, err);
     if (r == 0)

@@ -79,22 +79,29 @@ static int lock_dir(int fd, int op, const char *id, struct error **err)
     return 0;
 }
 
+/* The directory is made under a hidden temporary name, locked, and only
+ * then renamed into place (RENAME_NOREPLACE): nobody can see ROOT/ID before
+ * its creator holds the lock, so a racing `delete` cannot remove it. */
 int state_dir_create(int rootfd, const char *id, int *ret_dirfd, struct error **err)
 {
-    if (mkdirat(rootfd, id, 0700) < 0) {
-        if (errno == EEXIST)
-            return error_new(err, EEXIST, "container `%s` already exists", id);
+    if (faccessat(rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return error_new(err, EEXIST, "container `%s` already exists", id);
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), ".new-%d-%lx", (int) getpid(), (unsigned long) time(NULL));
+    if (mkdirat(rootfd, tmp, 0700) < 0)
         return error_errno(err, "creating the state directory of `%s`", id);
-    }
-    cleanup_close int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        int r = error_errno(err, "opening the state directory of `%s`", id);
-        unlinkat(rootfd, id, AT_REMOVEDIR);
+    cleanup_close int fd = openat(rootfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int r = 0;
+    if (fd < 0)
+        r = error_errno(err, "opening the state directory of `%s`", id);
+    else if ((r = lock_dir(fd, LOCK_EX, id, err)) == 0 &&
+             renameat2(rootfd, tmp, rootfd, id, RENAME_NOREPLACE) < 0)
+        r = errno == EEXIST ? error_new(err, EEXIST, "container `%s` already exists", id)
+                            : error_errno(err, "creating the state directory of `%s`", id);
+    if (r < 0) {
+        unlinkat(rootfd, tmp, AT_REMOVEDIR);
         return r;
     }
-    int r = lock_dir(fd, LOCK_EX, id, err);
-    if (r < 0)
-        return r;
     *ret_dirfd = steal_fd(&fd);
     return 0;
 }

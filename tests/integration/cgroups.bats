@@ -663,3 +663,29 @@ failed_create() {
 	remove_container
 	assert_no_cgroup_left "$CGP"
 }
+
+@test "a runtime killed during create leaves a container that delete cleans up" {
+	cabin_only # runc's state dir is written only after its init is set up
+	CGP=/cabin-test-$ID
+	cg_bundle "$CGP" true
+	printf '#!/bin/sh\ntouch %s/hook-started\nsleep 20\n' "$HOSTDIR" >"$TMP/slow.sh"
+	chmod +x "$TMP/slow.sh"
+	update_config '.hooks.createRuntime = [{"path": $p}]' --arg p "$TMP/slow.sh"
+	rt create --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 &
+	local rtpid=$!
+	wait_for_file "$HOSTDIR/hook-started"
+	# The runtime itself (the sealed copy it re-executed as keeps its pid),
+	# not rt's timeout wrapper.
+	pkill -9 -f -- "create --bundle $BUNDLE $ID" || true
+	wait "$rtpid" 2>/dev/null || true
+	pkill -9 -f "$TMP/slow.sh" || true
+	run rt state "$ID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"status": "creating"'* ]]
+	run rt delete "$ID"
+	[ "$status" -eq 0 ]
+	run rt state "$ID"
+	[ "$status" -ne 0 ]
+	assert_no_cgroup_left "$CGP"
+}
