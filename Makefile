@@ -13,7 +13,7 @@ DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libsecc
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps
 DEPS_BENCH := runc crun time
 
-.PHONY: all build deps deps-bench demo check check-unit check-integration bench install clean
+.PHONY: all build build-asan deps deps-bench demo check check-asan check-unit check-integration bench install clean
 
 all: build
 
@@ -39,8 +39,22 @@ deps-bench:
 demo: deps build
 	@sh tests/helpers/demo.sh $(BUILD)/cabin-runtime
 
-check: deps build
-	@sh tests/run-all.sh $(BUILD)
+# The sanitizer build (ASan + UBSan, LeakSanitizer on the CLI paths):
+# dynamic, since the sanitizers do not work in a static binary.
+ASAN_BUILD ?= build-asan
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Dbuildtype=debug \
+	    -Dstatic_runtime=false -Dstatic_deps=false
+
+build-asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+check: deps build build-asan
+	@ASAN_BUILD=$(ASAN_BUILD) sh tests/run-all.sh $(BUILD)
+
+check-asan: deps build-asan
+	@ONLY_ASAN=1 ASAN_BUILD=$(ASAN_BUILD) sh tests/run-all.sh $(BUILD)
 
 check-unit: deps build
 	meson test -C $(BUILD) --print-errorlogs
@@ -55,4 +69,4 @@ install: build
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -3,6 +3,9 @@
 #   tests/run-all.sh [BUILD_DIR]
 # Unit tests: each cmocka program in BUILD/tests/unit, TAP output.
 # Integration tests: bats tests/integration, TAP output, as root.
+# With ASAN_BUILD=DIR (a sanitizer build): its unit tests too, and a core
+# subset of the integration tests against its binary; any sanitizer report
+# fails the run.  ONLY_ASAN=1 runs just that part.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,41 +23,71 @@ count() { # FILE -> "pass fail skip"
 pass=0 fail=0 skip=0
 add() { set -- $1; pass=$((pass + $1)); fail=$((fail + $2)); skip=$((skip + $3)); }
 
-echo "== unit tests"
-found=0
-for t in "$build"/tests/unit/test_*; do
-    [ -x "$t" ] && [ -f "$t" ] || continue
-    found=1
-    name=$(basename "$t")
-    CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log/$name.tap" 2>&1
-    rc=$?
-    c=$(count "$log/$name.tap")
-    set -- $c
-    if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
-        c="$1 1 $3" # crashed or failed without saying which test
-    fi
-    echo "$name: $c (pass fail skip)"
-    [ "$rc" -eq 0 ] || grep -v '^ok ' "$log/$name.tap" | sed 's/^/    /'
-    add "$c"
-done
-[ "$found" = 1 ] || { echo "no unit test programs in $build/tests/unit"; fail=$((fail + 1)); }
+run_units() { # BUILD LABEL
+    found=0
+    for t in "$1"/tests/unit/test_*; do
+        [ -x "$t" ] && [ -f "$t" ] || continue
+        found=1
+        name=$(basename "$t")
+        CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log/$2$name.tap" 2>&1
+        rc=$?
+        c=$(count "$log/$2$name.tap")
+        set -- "$1" "$2" $c
+        if [ "$rc" -ne 0 ] && [ "$4" -eq 0 ]; then
+            c="$3 1 $5" # crashed or failed without saying which test
+        fi
+        echo "$2$name: $c (pass fail skip)"
+        [ "$rc" -eq 0 ] || grep -v '^ok ' "$log/$2$name.tap" | sed 's/^/    /'
+        add "$c"
+    done
+    [ "$found" = 1 ] || { echo "no unit test programs in $1/tests/unit"; fail=$((fail + 1)); }
+}
 
-echo "== integration tests"
-if [ "$(id -u)" != 0 ]; then
-    echo "integration tests need root; counted as failed"
-    fail=$((fail + 1))
-else
-    CABIN_RUNTIME="$build/cabin-runtime" bats --tap "$repo/tests/integration" >"$log/bats.tap" 2>&1
+run_bats() { # RUNTIME LABEL FILES...
+    rtbin=$1 label=$2
+    shift 2
+    if [ "$(id -u)" != 0 ]; then
+        echo "integration tests need root; counted as failed"
+        fail=$((fail + 1))
+        return
+    fi
+    CABIN_RUNTIME="$rtbin" bats --tap "$@" >"$log/$label.tap" 2>&1
     rc=$?
-    grep -E '^(not ok|#)' "$log/bats.tap" | head -200
-    c=$(count "$log/bats.tap")
+    grep -E '^(not ok|#)' "$log/$label.tap" | head -200
+    c=$(count "$log/$label.tap")
     set -- $c
     if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
-        tail -20 "$log/bats.tap"
+        tail -20 "$log/$label.tap"
         c="$1 1 $3"
     fi
-    echo "bats: $c (pass fail skip)"
+    echo "$label: $c (pass fail skip)"
     add "$c"
+}
+
+if [ -z "${ONLY_ASAN:-}" ]; then
+    echo "== unit tests"
+    run_units "$build" ""
+    echo "== integration tests"
+    run_bats "$build/cabin-runtime" bats "$repo/tests/integration"
+fi
+
+if [ -n "${ASAN_BUILD:-}" ]; then
+    asan=$(cd "$ASAN_BUILD" && pwd)
+    echo "== sanitizer build (ASan + UBSan): unit tests and core integration tests"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    run_units "$asan" "asan:"
+    core=""
+    for f in lifecycle errors cli process mounts cgroups seccomp hooks security; do
+        core="$core $repo/tests/integration/$f.bats"
+    done
+    # shellcheck disable=SC2086
+    run_bats "$asan/cabin-runtime" asan-bats $core
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"/asan* 2>/dev/null; then
+        echo "sanitizer reports:"
+        grep -hE -A5 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"/asan* | head -60
+        fail=$((fail + 1))
+    fi
 fi
 
 echo "$pass passed, $fail failed, $skip skipped"

@@ -19,6 +19,11 @@ load helpers
 
 @test "CVE-2019-5736: the runtime the container can exec is a sealed copy" {
 	cabin_only
+	# A dynamically linked build (the sanitizer one) cannot run inside a
+	# busybox rootfs at all.
+	if ldd "$CABIN_RUNTIME" >/dev/null 2>&1; then
+		skip "dynamically linked runtime"
+	fi
 	make_bundle /proc/self/exe --log /f list
 	update_config '.root.readonly = false'
 	mkfifo "$BUNDLE/rootfs/f"
