@@ -39,6 +39,9 @@ struct container_opts {
     bool no_pivot;
     bool no_new_keyring;
     unsigned int preserve_fds; /* extra fds after stdio to pass to the process */
+    /* Socket activation (systemd's LISTEN_FDS): fds 3.. are passed first, and
+     * the process gets LISTEN_FDS and LISTEN_PID for them. */
+    unsigned int listen_fds;
     bool detach;               /* run: return once the process runs */
 };
 

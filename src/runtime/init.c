@@ -23,6 +23,7 @@
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
@@ -136,6 +137,28 @@ static int run_hooks(const struct init_args *a, const char *kind, const char *st
     return r;
 }
 
+/* LISTEN_FDS and LISTEN_PID (our pid as the process will see it: it
+ * keeps it across execve), replacing any the config had. */
+static int set_listen_env(struct process_exec *ex, unsigned int n, struct error **err)
+{
+    char fds[32], pid[32];
+    snprintf(fds, sizeof(fds), "LISTEN_FDS=%u", n);
+    snprintf(pid, sizeof(pid), "LISTEN_PID=%d", (int) getpid());
+    size_t w = 0;
+    for (size_t i = 0; ex->envp[i]; i++) {
+        if (strncmp(ex->envp[i], "LISTEN_FDS=", 11) == 0 ||
+            strncmp(ex->envp[i], "LISTEN_PID=", 11) == 0) {
+            free(ex->envp[i]);
+            continue;
+        }
+        ex->envp[w++] = ex->envp[i];
+    }
+    ex->envp[w] = NULL;
+    if (strv_push(&ex->envp, fds) < 0 || strv_push(&ex->envp, pid) < 0)
+        return error_new(err, ENOMEM, "out of memory");
+    return 0;
+}
+
 static int setup(struct init_args *a, struct process_exec *ret_exec, struct error **err)
 {
     const struct spec *s = a->spec;
@@ -202,6 +225,8 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
         return r;
     if ((r = process_switch_user(s->process, err)) < 0 ||
         (r = process_resolve(s->process, ret_exec, err)) < 0)
+        return r;
+    if (a->listen_fds > 0 && (r = set_listen_env(ret_exec, a->listen_fds, err)) < 0)
         return r;
     /* Every fd we hold closes at exec; the process gets stdio and the
      * preserved ones only. */

@@ -26,7 +26,8 @@ struct init_args {
     bool userns_joined; /* join it, then fork the real init (stage 2) */
     bool no_pivot;
     bool no_new_keyring;
-    unsigned int preserve_fds;
+    unsigned int preserve_fds; /* including the listen_fds */
+    unsigned int listen_fds;
     const struct seccomp_program *seccomp; /* NULL: no filter */
     const char *id;
     pid_t host_pid; /* filled from the first SYNC_GO */

@@ -200,3 +200,17 @@ has_cap() { # has_cap NUMBER: the test process has the capability
 	[ "$(cat "$TMP/out")" = to-stdout ]
 	grep -qx to-stderr "$TMP/err"
 }
+
+@test "socket activation: LISTEN_FDS passes fds 3.. and sets LISTEN_FDS/LISTEN_PID" {
+	make_bundle sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; cat <&4'
+	echo from-fd3 >"$TMP/a"
+	echo from-fd4 >"$TMP/b"
+	# Not through rt/run_rt: they close fd 3 (bats' own).
+	# LISTEN_PID must be the runtime's pid (systemd's protocol): exec keeps it.
+	timeout 30 sh -c 'LISTEN_FDS=2 LISTEN_PID=$$ exec "$0" --root "$1" run --bundle "$2" "$3"' \
+		"$CABIN_RUNTIME" "$ROOT" "$BUNDLE" "$ID" 3<"$TMP/a" 4<"$TMP/b" >"$TMP/out" 2>&1 </dev/null
+	run cat "$TMP/out"
+	[ "${lines[0]}" = "2 1" ]
+	[ "${lines[1]}" = from-fd3 ]
+	[ "${lines[2]}" = from-fd4 ]
+}

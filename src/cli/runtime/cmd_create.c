@@ -32,6 +32,9 @@ int cmd_create(const struct global_opts *g, int argc, char **argv)
                    create_options, &c, argc, argv, &i, 1, &ex))
         return ex;
     cleanup_error struct error *err = NULL;
+    unsigned int listen_fds = 0;
+    if (cli_listen_fds(&listen_fds, &err) < 0)
+        return cli_fail(err);
     struct runtime *rt = NULL;
     if (cli_open_runtime(g, &rt, &err) < 0)
         return cli_fail(err);
@@ -42,6 +45,7 @@ int cmd_create(const struct global_opts *g, int argc, char **argv)
         .no_pivot = c.no_pivot,
         .no_new_keyring = c.no_new_keyring,
         .preserve_fds = c.preserve_fds,
+        .listen_fds = listen_fds,
     };
     int r = container_create(rt, argv[i], &o, &err);
     runtime_free(rt);

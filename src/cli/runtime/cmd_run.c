@@ -33,6 +33,9 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
                    run_options, &c, argc, argv, &i, 1, &ex))
         return ex;
     cleanup_error struct error *err = NULL;
+    unsigned int listen_fds = 0;
+    if (cli_listen_fds(&listen_fds, &err) < 0)
+        return cli_fail(err);
     struct runtime *rt = NULL;
     if (cli_open_runtime(g, &rt, &err) < 0)
         return cli_fail(err);
@@ -43,6 +46,7 @@ int cmd_run(const struct global_opts *g, int argc, char **argv)
         .no_pivot = c.no_pivot,
         .no_new_keyring = c.no_new_keyring,
         .preserve_fds = c.preserve_fds,
+        .listen_fds = listen_fds,
         .detach = c.detach,
     };
     int status = 0;

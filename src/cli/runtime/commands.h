@@ -60,4 +60,9 @@ bool cli_parse(const char *usage, const char *description, const struct option_d
 
 int cli_open_runtime(const struct global_opts *g, struct runtime **ret, struct error **err);
 
+/* LISTEN_FDS from our environment (socket activation, as runc): the number
+ * of fds from 3 to hand to the container; 0 when unset or when LISTEN_PID
+ * is not our pid. */
+int cli_listen_fds(unsigned int *ret, struct error **err);
+
 #endif

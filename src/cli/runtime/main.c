@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cabin-runtime: an OCI runtime with runc's command line. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,21 @@ bool cli_parse(const char *usage, const char *description, const struct option_d
         return false;
     }
     return true;
+}
+
+int cli_listen_fds(unsigned int *ret, struct error **err)
+{
+    const char *v = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    unsigned long long n = 0, p = 0;
+    *ret = 0;
+    /* systemd's protocol: the fds are ours only if LISTEN_PID is our pid. */
+    if (v == NULL || *v == '\0' || pid == NULL || options_parse_uint(pid, INT32_MAX, &p) < 0 ||
+        p != (unsigned long long) getpid())
+        return 0;
+    if (options_parse_uint(v, 1024, &n) < 0)
+        return error_new(err, EINVAL, "LISTEN_FDS: `%s` is not a number of fds", v);
+    *ret = (unsigned int) n;
+    return 0;
 }
 
 int cli_open_runtime(const struct global_opts *g, struct runtime **ret, struct error **err)
