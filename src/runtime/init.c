@@ -195,6 +195,7 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
         .bundle = a->bundle,
         .userns = s->ns[SPEC_NS_USER].enabled,
         .no_pivot = a->no_pivot,
+        .cgroup = a->cgroup,
     };
     cleanup_close int rootfd = -1;
     umask(0);

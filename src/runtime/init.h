@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "runtime/cgroup.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
@@ -30,6 +31,7 @@ struct init_args {
     unsigned int listen_fds;
     const struct seccomp_program *seccomp; /* NULL: no filter */
     const char *id;
+    const struct cgroup *cgroup;
     pid_t host_pid; /* filled from the first SYNC_GO */
 };
 

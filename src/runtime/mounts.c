@@ -4,13 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -182,148 +180,66 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct spec_
     return apply_rec_attrs(dfd, m, err);
 }
 
-/* The init's own cgroup in the hierarchy with `controllers` ("" = v2),
- * from /proc/self/cgroup, into buf. */
-static int own_cgroup(const char *controllers, char *buf, size_t len)
-{
-    cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-    cleanup_free char *line = NULL;
-    size_t cap = 0;
-    while (f && getline(&line, &cap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2 == NULL)
-            continue;
-        *c2 = '\0';
-        if (strcmp(c1 + 1, controllers) == 0) {
-            snprintf(buf, len, "%s", c2 + 1);
-            return 0;
-        }
-    }
-    return -ENOENT;
-}
-
-/* cgroup v1 (or hybrid): a tmpfs with one directory a hierarchy, as the
- * host has them.  With a cgroup namespace each is a fresh cgroup mount
+/* One hierarchy at `dest`.  With a cgroup namespace, a fresh cgroup mount
  * (rooted at the namespace); without one, a bind of the container's own
  * cgroup directory, so it sees its limits and not the host's tree. */
-static int mount_cgroup_v1(int rootfd, const struct spec_mount *m, bool cgroupns,
-                           struct error **err)
+static int mount_hierarchy(int rootfd, const struct cg_hierarchy *h, const char *dest,
+                           bool cgroupns, unsigned long flags, struct error **err)
 {
+    cleanup_close int sub = -1;
+    int r = fs_mkdir_in_root(rootfd, dest, 0755, &sub, err);
+    if (r < 0)
+        return r;
+    const char *type = h->v2 ? "cgroup2" : "cgroup";
+    if (cgroupns)
+        return do_mount(type, sub, dest, type, flags, h->v2 ? NULL : h->controllers, err);
+    cleanup_free char *src = NULL;
+    if (asprintf(&src, "%s%s", h->mountpoint, strcmp(h->path, "/") == 0 ? "" : h->path) < 0)
+        return error_new(err, ENOMEM, "out of memory");
+    if ((r = do_mount(src, sub, dest, NULL, MS_BIND, NULL, err)) < 0)
+        return r;
+    close(sub);
+    if ((sub = reopen(rootfd, dest, err)) < 0)
+        return sub;
+    return remount_bind(sub, dest, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+}
+
+/* The container's cgroups, from the hierarchies the runtime found (and
+ * made the container's cgroup in) before the fork: on v2 the one mount;
+ * on v1 or hybrid a tmpfs with a directory a hierarchy, as the host has. */
+static int mount_cgroup(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
+                        struct error **err)
+{
+    const struct cgroup *cg = c->cgroup;
+    bool cgroupns = c->spec->ns[SPEC_NS_CGROUP].enabled;
+    unsigned long flags = m->flags & ~(unsigned long) (PROPAGATION_FLAGS | MS_REC);
+    if (cg == NULL || cg->n_h == 0)
+        return error_new(err, ENOENT, "mounting `%s`: no cgroup hierarchy on this host",
+                         m->destination);
+    if (cg->layout == CGROUP_LAYOUT_V2)
+        return mount_hierarchy(rootfd, &cg->h[0], m->destination, cgroupns, flags, err);
+
     cleanup_close int dfd = -1;
     int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
     if (r < 0)
         return r;
-    unsigned long base = m->flags & ~(unsigned long) (MS_RDONLY | PROPAGATION_FLAGS | MS_REC);
+    unsigned long base = flags & ~(unsigned long) MS_RDONLY;
     if ((r = do_mount("tmpfs", dfd, m->destination, "tmpfs", base, "mode=755", err)) < 0)
         return r;
+    for (size_t i = 0; i < cg->n_h; i++) {
+        const char *name = strrchr(cg->h[i].mountpoint, '/');
+        cleanup_free char *subpath = NULL;
+        if (asprintf(&subpath, "%s/%s", m->destination, name ? name + 1 : "") < 0)
+            return error_new(err, ENOMEM, "out of memory");
+        if ((r = mount_hierarchy(rootfd, &cg->h[i], subpath, cgroupns, flags, err)) < 0)
+            return r;
+    }
+    if (!(flags & MS_RDONLY))
+        return 0;
     close(dfd);
     if ((dfd = reopen(rootfd, m->destination, err)) < 0)
         return dfd;
-
-    cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (f == NULL)
-        return error_errno(err, "reading /proc/self/mountinfo");
-    cleanup_free char *line = NULL;
-    size_t cap = 0;
-    while (getline(&line, &cap, f) > 0) {
-        /* ... mountpoint ... - fstype source superopts */
-        char *sep = strstr(line, " - ");
-        if (sep == NULL)
-            continue;
-        char fstype[32], source[64], opts[512], mnt[512];
-        if (sscanf(sep + 3, "%31s %63s %511s", fstype, source, opts) != 3)
-            continue;
-        if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
-            continue;
-        if (strncmp(mnt, "/sys/fs/cgroup/", 15) != 0 || strchr(mnt + 15, '/'))
-            continue;
-        const char *name = mnt + 15;
-        const char *type;
-        cleanup_free char *data = NULL;
-        char super_opts[512];
-        snprintf(super_opts, sizeof(super_opts), "%s", opts);
-        if (strcmp(fstype, "cgroup") == 0) {
-            type = "cgroup";
-            /* Keep the controllers (and name=) of the super options. */
-            for (char *tok = strtok(opts, ","); tok; tok = strtok(NULL, ",")) {
-                if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0)
-                    continue;
-                char *nd = NULL;
-                if (asprintf(&nd, "%s%s%s", data ? data : "", data ? "," : "", tok) < 0)
-                    return error_new(err, ENOMEM, "out of memory");
-                free(data);
-                data = nd;
-            }
-        } else if (strcmp(fstype, "cgroup2") == 0) {
-            type = "cgroup2";
-        } else {
-            continue;
-        }
-        cleanup_close int sub = -1;
-        cleanup_free char *subpath = NULL;
-        if (asprintf(&subpath, "%s/%s", m->destination, name) < 0)
-            return error_new(err, ENOMEM, "out of memory");
-        if ((r = fs_mkdir_in_root(rootfd, subpath, 0755, &sub, err)) < 0)
-            return r;
-        if (!cgroupns) {
-            /* /proc/self/cgroup names controllers as the super options do,
-             * minus the non-controller ones; `data` is exactly that. */
-            char own[1024];
-            cleanup_free char *src = NULL;
-            if (own_cgroup(data ? data : "", own, sizeof(own)) < 0 ||
-                asprintf(&src, "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own) < 0)
-                return error_new(err, ENOENT, "finding the container's cgroup in `%s`", mnt);
-            if ((r = do_mount(src, sub, subpath, NULL, MS_BIND, NULL, err)) < 0)
-                return r;
-            close(sub);
-            if ((sub = reopen(rootfd, subpath, err)) < 0)
-                return sub;
-            if ((r = remount_bind(sub, subpath, base | (m->flags & MS_RDONLY) | MS_NOSUID |
-                                                    MS_NODEV | MS_NOEXEC,
-                                  err)) < 0)
-                return r;
-            continue;
-        }
-        if ((r = do_mount(type, sub, subpath, type, base | (m->flags & MS_RDONLY), data,
-                          err)) < 0)
-            return r;
-    }
-    if (m->flags & MS_RDONLY)
-        return remount_bind(dfd, m->destination, MS_RDONLY | base, err);
-    return 0;
-}
-
-static int mount_cgroup(int rootfd, const struct spec_mount *m, bool cgroupns,
-                        struct error **err)
-{
-    struct statfs sf;
-    if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
-        cleanup_close int dfd = -1;
-        int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
-        if (r < 0)
-            return r;
-        if (!cgroupns) {
-            char own[1024];
-            cleanup_free char *src = NULL;
-            if (own_cgroup("", own, sizeof(own)) < 0 ||
-                asprintf(&src, "/sys/fs/cgroup%s", strcmp(own, "/") == 0 ? "" : own) < 0)
-                return error_new(err, ENOENT, "finding the container's cgroup");
-            if ((r = do_mount(src, dfd, m->destination, NULL, MS_BIND, NULL, err)) < 0)
-                return r;
-            close(dfd);
-            if ((dfd = reopen(rootfd, m->destination, err)) < 0)
-                return dfd;
-            return remount_bind(dfd, m->destination,
-                                (m->flags & ~(unsigned long) PROPAGATION_FLAGS) | MS_NOSUID |
-                                    MS_NODEV | MS_NOEXEC,
-                                err);
-        }
-        return do_mount("cgroup2", dfd, m->destination, "cgroup2",
-                        m->flags & ~(unsigned long) PROPAGATION_FLAGS, m->data, err);
-    }
-    return mount_cgroup_v1(rootfd, m, cgroupns, err);
+    return remount_bind(dfd, m->destination, MS_RDONLY | base, err);
 }
 
 static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
@@ -332,7 +248,7 @@ static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_m
     if (m->bind)
         return mount_bind(c, rootfd, m, err);
     if (strcmp(m->type, "cgroup") == 0)
-        return mount_cgroup(rootfd, m, c->spec->ns[SPEC_NS_CGROUP].enabled, err);
+        return mount_cgroup(c, rootfd, m, err);
 
     cleanup_close int dfd = -1;
     int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "runtime/cgroup.h"
 #include "runtime/spec.h"
 #include "util/error.h"
 
@@ -29,6 +30,7 @@ struct rootfs_ctx {
     const char *bundle; /* absolute host path of the bundle */
     bool userns;        /* inside a user namespace we made */
     bool no_pivot;
+    const struct cgroup *cgroup; /* the container's, made by the runtime */
 };
 
 int rootfs_prepare(const struct rootfs_ctx *c, int *ret_rootfd, struct error **err);
