@@ -281,6 +281,8 @@ int cgroup_new(const char *cgroups_path, const char *id, struct cgroup **ret, st
         cg->path = strdup(cgroups_path);
     } else if (asprintf(&cg->path, "/cabin-runtime/%s", id) < 0) {
         cg->path = NULL;
+    } else {
+        cg->default_path = true;
     }
     for (size_t i = 0; cg->path && i < cg->n_h; i++) {
         struct cg_hierarchy *h = &cg->h[i];
@@ -431,7 +433,8 @@ static int make_path(struct cg_hierarchy *h, struct error **err)
             enable_controllers(parent, err);
         len += (size_t) snprintf(dir + len, sizeof(dir) - len, "/%.*s", (int) (end - c), c);
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-            return error_errno(err, "creating cgroup `%s`", dir);
+            return errno == ENOENT ? -ENOENT /* a parent went away: the caller retries */
+                                   : error_errno(err, "creating cgroup `%s`", dir);
         int r;
         if (cpuset && (r = cpuset_inherit(dir, parent, err)) < 0)
             return r;
@@ -477,7 +480,17 @@ int cgroup_create(struct cgroup *cg, struct error **err)
                                  h->mountpoint, h->path);
             }
         }
+        /* A delete may remove an empty parent we are about to use (it
+         * removes the parents it made when they empty): start again. */
         int r = make_path(h, err);
+        for (int tries = 0; r == -ENOENT && tries < 10; tries++)
+            r = make_path(h, err);
+        if (r == -ENOENT)
+            r = error_errno(err, "creating cgroup `%s%s`", h->mountpoint, h->path);
+        /* The default parent (/cabin-runtime) belongs to every container
+         * under it: whoever empties it last removes it. */
+        if (cg->default_path)
+            existing = 0;
         if (r < 0) {
             h->made = depth - existing;
             cgroup_destroy(cg, NULL);
@@ -662,9 +675,10 @@ int cgroup_destroy(struct cgroup *cg, struct error **err)
         snprintf(dir, sizeof(dir), "%s%s", h->mountpoint, h->path);
         if (h->made > 0)
             remove_children(dir, 0);
-        /* Only the leaf: a parent we made may be shared by now (another
-         * container's create is making its leaf in it). */
-        for (int level = 0; level < (h->made > 0 ? 1 : 0); level++) {
+        /* The leaf, then the parents we made while they are empty (one
+         * another container still uses is left; a create racing with us
+         * for a parent retries, see cgroup_create). */
+        for (int level = 0; level < h->made; level++) {
             int r = -1;
             /* The last processes may still be exiting: give them a moment. */
             for (int tries = 0; tries < 200; tries++) {
@@ -677,7 +691,7 @@ int cgroup_destroy(struct cgroup *cg, struct error **err)
             if (r < 0 && errno != ENOENT) {
                 if (level == 0 && result == 0)
                     result = error_errno(err, "removing cgroup `%s`", dir);
-                break;
+                break; /* a parent still in use: fine */
             }
             char *slash = strrchr(dir, '/');
             if (slash == NULL || slash == dir)

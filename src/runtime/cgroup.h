@@ -137,6 +137,7 @@ struct cgroup {
     const struct cgroup_ops *ops;
     enum cgroup_layout layout;
     char *path; /* as resolved: absolute, or relative to own */
+    bool default_path; /* no cgroupsPath: under the shared /cabin-runtime */
     struct cg_hierarchy *h;
     size_t n_h;
 };
