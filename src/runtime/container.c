@@ -156,6 +156,10 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
                          "supported yet; set it to false");
     if (s->process->terminal)
         return error_new(err, ENOTSUP, "--console-socket: terminals are not supported yet");
+    if (o->console_socket)
+        return error_new(err, EINVAL,
+                         "--console-socket is given, but process.terminal is false: there is "
+                         "no terminal to send");
     if (!s->ns[SPEC_NS_MNT].enabled)
         return error_new(err, EINVAL,
                          "config.json: linux.namespaces: a mount namespace is required");
@@ -298,6 +302,7 @@ static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
         .listen_fds = o->listen_fds,
         .seccomp = p->seccomp,
         .id = id,
+        .cgroup = p->cgroup,
     };
     memcpy(a.ns_fds, p->ns_fds, sizeof(a.ns_fds));
 
