@@ -172,6 +172,10 @@ static inline void spec_freep(struct spec **s)
  * namespace mapping the caller's ids).  New reference. */
 json_t *spec_default(bool rootless);
 
+/* Set linux.seccomp of `config` to the default profile (seccomp_default.h)
+ * for its process's bounding set, as dockerd does. */
+int spec_set_default_seccomp(json_t *config, struct error **err);
+
 /* Mount options: parse one into `m` (exposed for unit tests). */
 int spec_mount_parse_options(struct spec_mount *m, const char *where, struct error **err);
 

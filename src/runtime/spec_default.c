@@ -2,10 +2,12 @@
 /* The config.json that `cabin-runtime spec` writes: runc's default, with a
  * cgroup namespace (so the container sees its own cgroup as the root), and
  * the rootless variant that maps the caller's ids into a user namespace. */
+#include <errno.h>
 #include <unistd.h>
 
 #include "config.h"
 
+#include "runtime/seccomp_default.h"
 #include "runtime/spec.h"
 
 static json_t *mount(const char *dest, const char *type, const char *source, json_t *options)
@@ -97,4 +99,22 @@ json_t *spec_default(bool rootless)
     return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", CABIN_OCI_VERSION,
                      "process", process, "root", "path", "rootfs", "readonly", 1, "hostname",
                      "cabin", "mounts", default_mounts(rootless), "linux", lin);
+}
+
+int spec_set_default_seccomp(json_t *config, struct error **err)
+{
+    /* The capabilities as the runtime will read them: through the parser. */
+    struct spec *s = NULL;
+    int r = spec_from_json(config, &s, err);
+    if (r < 0)
+        return r;
+    uint64_t bounding = s->process ? s->process->caps.bounding : 0;
+    spec_free(s);
+    json_t *lin = json_object_get(config, "linux");
+    if (lin == NULL && json_object_set_new(config, "linux", json_object()) == 0)
+        lin = json_object_get(config, "linux");
+    json_t *profile = seccomp_default_profile(bounding);
+    if (lin == NULL || profile == NULL || json_object_set_new(lin, "seccomp", profile) < 0)
+        return error_new(err, ENOMEM, "making the default seccomp profile");
+    return 0;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/runtime/commands.h"
@@ -12,6 +13,7 @@
 struct spec_opts {
     const char *bundle;
     bool rootless;
+    const char *seccomp;
 };
 
 static const struct option_def spec_options[] = {
@@ -19,6 +21,9 @@ static const struct option_def spec_options[] = {
                   "write config.json in DIR (default: the current directory)"),
     OPTION_BOOL("rootless", 0, struct spec_opts, rootless,
                 "a config for a user namespace mapping the caller's ids"),
+    OPTION_STRING("seccomp", 0, struct spec_opts, seccomp, "PROFILE",
+                  "`default`: Docker's default seccomp profile for the config's capabilities; "
+                  "`unconfined`: none (as without this option)"),
     OPTION_END,
 };
 
@@ -26,11 +31,17 @@ int cmd_spec(const struct global_opts *g, int argc, char **argv)
 {
     struct spec_opts o = {0};
     int i, ex;
-    if (!cli_parse("cabin-runtime spec [--bundle DIR] [--rootless]",
+    if (!cli_parse("cabin-runtime spec [--bundle DIR] [--rootless] [--seccomp PROFILE]",
                    "Write a default config.json for a bundle.  An existing one is not replaced.",
                    spec_options, &o, argc, argv, &i, 0, &ex))
         return ex;
     cleanup_error struct error *err = NULL;
+    bool seccomp_default = o.seccomp && strcmp(o.seccomp, "default") == 0;
+    if (o.seccomp && !seccomp_default && strcmp(o.seccomp, "unconfined") != 0) {
+        error_new(&err, EINVAL, "--seccomp: unknown profile `%s` (default, unconfined)",
+                  o.seccomp);
+        return cli_fail(err);
+    }
     const char *dir = o.bundle ? o.bundle : ".";
     cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
@@ -42,6 +53,8 @@ int cmd_spec(const struct global_opts *g, int argc, char **argv)
         return cli_fail(err);
     }
     cleanup_json json_t *j = spec_default(o.rootless);
+    if (j && seccomp_default && spec_set_default_seccomp(j, &err) < 0)
+        return cli_fail(err);
     if (j == NULL || json_write_file_at(dfd, "config.json", j, JSON_INDENT(8), 0644, &err) < 0) {
         if (err == NULL)
             error_new(&err, ENOMEM, "making the default spec");
