@@ -176,6 +176,10 @@ json_t *spec_default(bool rootless);
  * for its process's bounding set, as dockerd does. */
 int spec_set_default_seccomp(json_t *config, struct error **err);
 
+/* Add capability `name` ("SYS_PTRACE" or "CAP_SYS_PTRACE") to the bounding,
+ * effective, permitted and ambient sets of `config`'s process. */
+int spec_add_capability(json_t *config, const char *name, struct error **err);
+
 /* Mount options: parse one into `m` (exposed for unit tests). */
 int spec_mount_parse_options(struct spec_mount *m, const char *where, struct error **err);
 

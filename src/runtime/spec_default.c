@@ -2,7 +2,9 @@
 /* The config.json that `cabin-runtime spec` writes: runc's default, with a
  * cgroup namespace (so the container sees its own cgroup as the root), and
  * the rootless variant that maps the caller's ids into a user namespace. */
+#include <ctype.h>
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -117,4 +119,36 @@ int spec_set_default_seccomp(json_t *config, struct error **err)
     if (lin == NULL || profile == NULL || json_object_set_new(lin, "seccomp", profile) < 0)
         return error_new(err, ENOMEM, "making the default seccomp profile");
     return 0;
+}
+
+int spec_add_capability(json_t *config, const char *name, struct error **err)
+{
+    char upper[64];
+    size_t n = strlen(name);
+    if (n + 4 >= sizeof(upper))
+        return error_new(err, EINVAL, "unknown capability `%s`", name);
+    /* "sys_admin", "SYS_ADMIN" and "CAP_SYS_ADMIN" all name it. */
+    bool prefixed = strncasecmp(name, "cap_", 4) == 0;
+    snprintf(upper, sizeof(upper), "%s%s", prefixed ? "" : "CAP_", name);
+    for (char *c = upper; *c; c++)
+        *c = (char) toupper((unsigned char) *c);
+    json_t *caps = json_object_get(json_object_get(config, "process"), "capabilities");
+    if (!json_is_object(caps))
+        return error_new(err, EINVAL, "process.capabilities: missing");
+    static const char *const sets[] = {"bounding", "effective", "permitted", "ambient"};
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+        json_t *set = json_object_get(caps, sets[i]);
+        if (!json_is_array(set))
+            continue;
+        bool have = false;
+        for (size_t k = 0; k < json_array_size(set); k++)
+            have = have || strcmp(json_string_value(json_array_get(set, k)), upper) == 0;
+        if (!have && json_array_append_new(set, json_string(upper)) < 0)
+            return error_new(err, ENOMEM, "out of memory");
+    }
+    /* The parser knows every capability name of libcap: check it there. */
+    struct spec *s = NULL;
+    int r = spec_from_json(config, &s, err);
+    spec_free(s);
+    return r;
 }

@@ -9,11 +9,13 @@
 #include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/strv.h"
 
 struct spec_opts {
     const char *bundle;
     bool rootless;
     const char *seccomp;
+    char **cap_add;
 };
 
 static const struct option_def spec_options[] = {
@@ -21,17 +23,24 @@ static const struct option_def spec_options[] = {
                   "write config.json in DIR (default: the current directory)"),
     OPTION_BOOL("rootless", 0, struct spec_opts, rootless,
                 "a config for a user namespace mapping the caller's ids"),
+    OPTION_STRLIST("cap-add", 0, struct spec_opts, cap_add, "CAP",
+                   "add a capability to the process (repeatable), before --seccomp"),
     OPTION_STRING("seccomp", 0, struct spec_opts, seccomp, "PROFILE",
                   "`default`: Docker's default seccomp profile for the config's capabilities; "
                   "`unconfined`: none (as without this option)"),
     OPTION_END,
 };
 
+static void spec_opts_release(struct spec_opts *o)
+{
+    strv_free(o->cap_add);
+}
+
 int cmd_spec(const struct global_opts *g, int argc, char **argv)
 {
-    struct spec_opts o = {0};
+    __attribute__((cleanup(spec_opts_release))) struct spec_opts o = {0};
     int i, ex;
-    if (!cli_parse("cabin-runtime spec [--bundle DIR] [--rootless] [--seccomp PROFILE]",
+    if (!cli_parse("cabin-runtime spec [--bundle DIR] [--rootless] [--cap-add CAP]... [--seccomp PROFILE]",
                    "Write a default config.json for a bundle.  An existing one is not replaced.",
                    spec_options, &o, argc, argv, &i, 0, &ex))
         return ex;
@@ -53,6 +62,11 @@ int cmd_spec(const struct global_opts *g, int argc, char **argv)
         return cli_fail(err);
     }
     cleanup_json json_t *j = spec_default(o.rootless);
+    for (size_t k = 0; j && o.cap_add && o.cap_add[k]; k++)
+        if (spec_add_capability(j, o.cap_add[k], &err) < 0) {
+            error_wrap(&err, "--cap-add `%s`", o.cap_add[k]);
+            return cli_fail(err);
+        }
     if (j && seccomp_default && spec_set_default_seccomp(j, &err) < 0)
         return cli_fail(err);
     if (j == NULL || json_write_file_at(dfd, "config.json", j, JSON_INDENT(8), 0644, &err) < 0) {
