@@ -335,7 +335,7 @@ static long a_execve(void)
         return -errno;
     if (pid == 0) {
         char *argv[] = {(char *) self_path, (char *) "true", NULL};
-        execv(self_path, argv);
+        execvp(self_path, argv);
         _exit(127);
     }
     int st;

@@ -706,3 +706,67 @@ cgroup_sub() {
 # The common setup under another name, for .bats files that define their own
 # setup() calling it.
 eval "common_$(declare -f setup)"
+
+# ---------------------------------------------------------------------------
+# Security helpers (cabin-probe, a Debian rootfs, the default seccomp
+# profile).  Added for the security tests; nothing above depends on them.
+# ---------------------------------------------------------------------------
+
+# probe_bin: cabin-probe from the build tree of the runtime under test, else
+# from build/ (runc has none of its own).
+probe_bin() {
+	local d
+	d=$(dirname "$(command -v "$CABIN_RUNTIME")")
+	if [ -x "$d/tests/helpers/cabin-probe" ]; then
+		echo "$d/tests/helpers/cabin-probe"
+	else
+		echo "$REPO/build/tests/helpers/cabin-probe"
+	fi
+}
+
+# add_probe [DIR]: put cabin-probe at /bin/cabin-probe in the rootfs of
+# DIR (default $BUNDLE).  A missing probe is a failure of the build.
+add_probe() {
+	local p
+	p=$(probe_bin)
+	[ -x "$p" ] || {
+		echo "cabin-probe not built: $p" >&2
+		return 1
+	}
+	cp "$p" "${1:-$BUNDLE}/rootfs/bin/cabin-probe"
+}
+
+# spec_bin: a cabin-runtime for `spec` (the one under test, or build/'s when
+# the tests run against runc).
+spec_bin() {
+	if is_runc; then
+		echo "$REPO/build/cabin-runtime"
+	else
+		echo "$CABIN_RUNTIME"
+	fi
+}
+
+# default_profile [SPEC-OPTIONS...]: the linux.seccomp object of
+# `cabin-runtime spec --seccomp default SPEC-OPTIONS`.
+default_profile() {
+	local d
+	d=$(mktemp -d "$TMP/spec.XXXXXX")
+	"$(spec_bin)" spec --bundle "$d" --seccomp default "$@" >&2 || return 1
+	jq -c .linux.seccomp "$d/config.json"
+	rm -rf "$d"
+}
+
+# make_debian_bundle [ARGS...]: like make_bundle, with a Debian rootfs (bash,
+# coreutils and their libraries from this host) instead of busybox.
+make_debian_bundle() {
+	local t tmpl="$BUNDLE_CACHE.debian"
+	make_bundle "$@"
+	if [ ! -d "$tmpl" ]; then
+		t=$(mktemp -d "$tmpl.XXXXXX")
+		"$REPO/tests/helpers/mkrootfs-debian.sh" "$t/rootfs" >&2
+		mv -T "$t/rootfs" "$tmpl" 2>/dev/null || true
+		rm -rf "$t"
+	fi
+	rm -rf "$BUNDLE/rootfs"
+	cp -a "$tmpl" "$BUNDLE/rootfs"
+}
