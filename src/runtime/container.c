@@ -246,6 +246,34 @@ static int runtime_hooks(const struct prepared *p, const char *id, pid_t pid, st
     return r;
 }
 
+/* SCMP_ACT_NOTIFY: the init loaded its filter and sends the listener fd;
+ * pass it on to linux.seccomp.listenerPath with the container's state. */
+static int forward_listener(const struct prepared *p, const char *id, pid_t pid, int sync,
+                            struct error **err)
+{
+    struct sync_msg msg;
+    cleanup_close int fd = -1;
+    int r = sync_recv_fd(sync, &msg, &fd);
+    if (r == -EPIPE)
+        return error_new(err, ECHILD,
+                         "loading the seccomp filter: the container's init exited before it "
+                         "was set up");
+    if (r < 0)
+        return error_errnum(err, -r, "reading the seccomp listener from the container's init");
+    if (msg.type == SYNC_ERROR)
+        return error_new(err, msg.value > 0 ? msg.value : EINVAL, "%s", msg.text);
+    if (msg.type != SYNC_SECCOMP || fd < 0)
+        return error_new(err, EPROTO,
+                         "expected the seccomp listener from the container's init, "
+                         "got message %u",
+                         msg.type);
+    cleanup_json json_t *st = hook_state(p, id, pid, "creating");
+    if (st == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    r = seccomp_send_listener(p->spec->seccomp, st, pid, fd, err);
+    return r < 0 ? error_wrap(err, "config.json") : 0;
+}
+
 static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
                  const struct container_opts *o, pid_t *ret_pid, int *ret_sync, struct error **err)
 {
@@ -349,6 +377,8 @@ static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
             goto fail;
         }
     }
+    if (seccomp_program_notifies(p->seccomp) && (r = forward_listener(p, id, pid, mine, err)) < 0)
+        goto fail;
     if ((r = sync_expect(mine, SYNC_READY, "creating the container", &msg, err)) < 0) {
         if (error_code(*err) == ECHILD && cgroup_oom_kills(p->cgroup) > 0 && p->resources &&
             p->resources->mem_limit.set)

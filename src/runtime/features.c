@@ -42,11 +42,11 @@ json_t *features_json(void)
         "capabilities", capabilities(), "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
         "rdma", 1, "seccomp", "enabled", 1, "apparmor", "enabled", 0, "selinux", "enabled", 0,
         "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
-    json_object_set_new(
-        json_object_get(lin, "seccomp"), "actions",
-        json_pack("[s,s,s,s,s,s,s,s]", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-                  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-                  "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"));
+    json_object_set_new(json_object_get(lin, "seccomp"), "actions",
+                        json_pack("[s,s,s,s,s,s,s,s,s]", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",
+                                  "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                  "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
+                                  "SCMP_ACT_TRAP"));
     json_object_set_new(json_object_get(lin, "seccomp"), "operators",
                         json_pack("[s,s,s,s,s,s,s]", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
                                   "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",

@@ -159,6 +159,22 @@ static int set_listen_env(struct process_exec *ex, unsigned int n, struct error 
     return 0;
 }
 
+/* Load the seccomp filter.  One with SCMP_ACT_NOTIFY rules gives us a
+ * listener fd: the runtime sends it on to linux.seccomp.listenerPath, so
+ * it must get it during create (see the callers). */
+static int load_seccomp(const struct init_args *a, struct error **err)
+{
+    int listener = -1;
+    int r = seccomp_install(a->seccomp, &listener, err);
+    if (r < 0 || listener < 0)
+        return r;
+    r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
+    close(listener);
+    if (r < 0)
+        return error_errnum(err, -r, "handing the seccomp listener to the runtime");
+    return 0;
+}
+
 static int setup(struct init_args *a, struct process_exec *ret_exec, struct error **err)
 {
     const struct spec *s = a->spec;
@@ -221,8 +237,11 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
     if ((r = process_setup_privileged(s->process, err)) < 0)
         return r;
     /* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
-     * we still have it.  With it, load it just before exec (init_main). */
-    if (a->seccomp && !s->process->no_new_privileges && (r = seccomp_install(a->seccomp, err)) < 0)
+     * we still have it.  With it, load it just before exec (init_main),
+     * unless it notifies: its listener must reach the runtime before we
+     * report ready, as in runc. */
+    bool nnp = s->process->no_new_privileges;
+    if (a->seccomp && !nnp && (r = load_seccomp(a, err)) < 0)
         return r;
     if ((r = process_switch_user(s->process, err)) < 0 ||
         (r = process_resolve(s->process, ret_exec, err)) < 0)
@@ -233,6 +252,8 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
      * preserved ones only. */
     if (syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         return error_errno(err, "marking inherited fds close-on-exec");
+    if (a->seccomp && nnp && seccomp_program_notifies(a->seccomp))
+        return load_seccomp(a, err);
     return 0;
 }
 
@@ -298,7 +319,8 @@ void init_main(struct init_args *a)
     }
     if (run_hooks(a, "startContainer", "created", &err) < 0)
         fail(conn, err, 1);
-    if (a->seccomp && a->spec->process->no_new_privileges && seccomp_install(a->seccomp, &err) < 0)
+    if (a->seccomp && a->spec->process->no_new_privileges &&
+        !seccomp_program_notifies(a->seccomp) && seccomp_install(a->seccomp, NULL, &err) < 0)
         fail(conn, err, 1);
     process_exec(&ex, &err);
     /* Only on failure: the runtime that started us reads this. */

@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include "config.h"
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -43,7 +47,7 @@ static int parse_action(const char *name, int64_t errno_ret, bool has_errno, uin
     else if (strcmp(name, "SCMP_ACT_LOG") == 0)
         *ret = SCMP_ACT_LOG;
     else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-        return -ENOTSUP;
+        *ret = SCMP_ACT_NOTIFY;
     else
         return -EINVAL;
     return 0;
@@ -100,15 +104,28 @@ static int action_of(const json_t *o, const char *where, const char *key_action,
         return error_new(err, ERANGE, "%s.%s: %lld is not an errno", where, key_errno,
                          (long long) eret);
     r = parse_action(name, eret, has, ret);
-    if (r == -ENOTSUP)
-        return error_new(err, ENOTSUP, "%s.%s: SCMP_ACT_NOTIFY is not supported yet", where,
-                         key_action);
     if (r < 0)
         return error_new(err, EINVAL, "%s.%s: unknown action `%s`", where, key_action, name);
     return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def,
+/* The init sends the listener's fd to the runtime with sendmsg(2) right
+ * after it loads the filter: a notification for that call could never be
+ * answered (as runc refuses NOTIFY for write(2), which its init uses). */
+static const char *const notify_refused[] = {"sendmsg", NULL};
+
+static int check_notify(const char *where, const char *name, struct error **err)
+{
+    for (size_t i = 0; notify_refused[i]; i++)
+        if (strcmp(name, notify_refused[i]) == 0)
+            return error_new(err, EINVAL,
+                             "%s: SCMP_ACT_NOTIFY cannot be used for `%s`: the runtime needs it "
+                             "to hand the filter's listener fd to listenerPath",
+                             where, name);
+    return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def, bool *notify,
                     struct error **err)
 {
     char where[64];
@@ -158,11 +175,15 @@ static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_
     }
     if (action == def)
         return 0; /* libseccomp refuses a rule equal to the default */
+    if (action == SCMP_ACT_NOTIFY)
+        *notify = true;
     for (size_t i = 0; i < json_array_size(names); i++) {
         json_t *nj = json_array_get(names, i);
         if (!json_is_string(nj))
             return error_new(err, EINVAL, "%s.names[%zu]: expected a string", where, i);
         const char *name = json_string_value(nj);
+        if (action == SCMP_ACT_NOTIFY && (r = check_notify(where, name, err)) < 0)
+            return r;
         int nr = seccomp_syscall_resolve_name(name);
         if (nr == __NR_SCMP_ERROR) {
             log_debug("seccomp: skipping syscall `%s`, unknown to this libseccomp", name);
@@ -183,12 +204,37 @@ static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_
     return 0;
 }
 
+/* listenerPath is required by SCMP_ACT_NOTIFY; without one, it has
+ * nothing to receive (runc ignores it then, and so do we). */
+static int check_listener(const json_t *p, bool notify, struct error **err)
+{
+    const char *path = NULL, *md = NULL;
+    int r = json_get_string(p, "listenerPath", "linux.seccomp", false, &path, err);
+    if (r == 0)
+        r = json_get_string(p, "listenerMetadata", "linux.seccomp", false, &md, err);
+    if (r < 0)
+        return r;
+    if (notify && (path == NULL || path[0] != '/'))
+        return error_new(err, EINVAL,
+                         "linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs the absolute path of "
+                         "a unix socket to send the filter's listener to");
+    if (!notify && path)
+        log_debug("linux.seccomp.listenerPath is set but no rule uses SCMP_ACT_NOTIFY: "
+                  "nothing will be sent to `%s`",
+                  path);
+    return 0;
+}
+
 static int compile(const json_t *p, struct seccomp_program *out, struct error **err)
 {
     uint32_t def;
     int r = action_of(p, "linux.seccomp", "defaultAction", "defaultErrnoRet", &def, err);
     if (r < 0)
         return r;
+    if (def == SCMP_ACT_NOTIFY)
+        return error_new(err, EINVAL,
+                         "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
+                         "action (the runtime itself would wait on its listener)");
     scmp_filter_ctx ctx = seccomp_init(def);
     if (ctx == NULL)
         return error_new(err, ENOMEM, "linux.seccomp: initialising libseccomp");
@@ -220,8 +266,13 @@ static int compile(const json_t *p, struct seccomp_program *out, struct error **
     json_t *rules = json_object_get(p, "syscalls");
     if (r == 0 && rules && !json_is_null(rules))
         r = json_expect(rules, JSON_ARRAY, "linux.seccomp.syscalls", err);
+    bool notify = false;
     for (size_t i = 0; r == 0 && json_is_array(rules) && i < json_array_size(rules); i++)
-        r = add_rule(ctx, json_array_get(rules, i), i, def, err);
+        r = add_rule(ctx, json_array_get(rules, i), i, def, &notify, err);
+    if (r == 0)
+        r = check_listener(p, notify, err);
+    if (r == 0 && notify)
+        out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     if (r == 0) {
         /* Export through a memfd: libseccomp writes the program to an fd. */
         int fd = memfd_create("cabin-seccomp", MFD_CLOEXEC);
@@ -322,11 +373,24 @@ int seccomp_prepare(const json_t *profile, int cache_dirfd, struct seccomp_progr
     return 0;
 }
 
-int seccomp_install(const struct seccomp_program *p, struct error **err)
+bool seccomp_program_notifies(const struct seccomp_program *p)
+{
+    return p && (p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
+
+int seccomp_install(const struct seccomp_program *p, int *ret_listener, struct error **err)
 {
     struct sock_fprog prog = {.len = (unsigned short) p->n, .filter = p->insns};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) < 0)
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog);
+    if (r < 0)
         return error_errno(err, "linux.seccomp: loading the filter (%zu instructions)", p->n);
+    if (seccomp_program_notifies(p)) {
+        /* With NEW_LISTENER the call returns the listener's fd. */
+        if (ret_listener)
+            *ret_listener = (int) r;
+        else
+            close((int) r);
+    }
     return 0;
 }
 
@@ -336,4 +400,91 @@ void seccomp_program_free(struct seccomp_program *p)
         return;
     free(p->insns);
     free(p);
+}
+
+/* A unix stream socket connected to `path`; a path too long for sun_path
+ * is reached through its directory's fd. */
+static int connect_unix(const char *path, struct error **err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    cleanup_close int dirfd = -1;
+    if (strlen(path) < sizeof(sa.sun_path)) {
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    } else {
+        cleanup_free char *dir = strdup(path);
+        if (dir == NULL)
+            return error_new(err, ENOMEM, "out of memory");
+        char *slash = strrchr(dir, '/');
+        *slash = '\0';
+        dirfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+            return error_errno(err, "linux.seccomp.listenerPath `%s`", path);
+        int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, slash + 1);
+        if (n < 0 || (size_t) n >= sizeof(sa.sun_path))
+            return error_new(err, ENAMETOOLONG, "linux.seccomp.listenerPath `%s`: name too long",
+                             path);
+    }
+    cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return error_errno(err, "linux.seccomp.listenerPath: making a socket");
+    if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+        return error_errno(err, "linux.seccomp.listenerPath: connecting to `%s`", path);
+    return steal_fd(&fd);
+}
+
+int seccomp_send_listener(const json_t *profile, const json_t *state, pid_t pid, int listener,
+                          struct error **err)
+{
+    const char *path = json_string_value(json_object_get(profile, "listenerPath"));
+    const char *md = json_string_value(json_object_get(profile, "listenerMetadata"));
+    if (path == NULL)
+        return error_new(err, EINVAL, "linux.seccomp.listenerPath: missing");
+    /* The container process state of the runtime spec, as runc sends it. */
+    cleanup_json json_t *cps =
+        json_pack("{s:s, s:[s], s:I, s:O}", "ociVersion", CABIN_OCI_VERSION, "fds", "seccompFd",
+                  "pid", (json_int_t) pid, "state", (json_t *) state);
+    if (cps == NULL || (md && md[0] && json_object_set_new(cps, "metadata", json_string(md)) < 0))
+        return error_new(err, ENOMEM, "out of memory");
+    cleanup_free char *text = json_dumps(cps, JSON_COMPACT);
+    if (text == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    cleanup_close int sock = connect_unix(path, err);
+    if (sock < 0)
+        return sock;
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl = {0};
+    struct iovec iov = {.iov_base = text, .iov_len = strlen(text)};
+    struct msghdr m = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl.buf,
+                       .msg_controllen = sizeof(ctl.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &listener, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(sock, &m, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return error_errno(err, "linux.seccomp.listenerPath: sending the listener to `%s`", path);
+    if ((size_t) n < iov.iov_len) {
+        /* The fd went with the first part; the rest of the state follows. */
+        const char *rest = text + n;
+        size_t left = iov.iov_len - (size_t) n;
+        while (left > 0) {
+            ssize_t w = send(sock, rest, left, MSG_NOSIGNAL);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return error_errno(err, "linux.seccomp.listenerPath: sending the state to `%s`",
+                                   path);
+            rest += w;
+            left -= (size_t) w;
+        }
+    }
+    return 0;
 }

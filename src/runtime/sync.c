@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 int sync_send(int fd, enum sync_type type, int32_t value, const char *text)
 {
@@ -63,5 +64,64 @@ int sync_expect(int fd, enum sync_type type, const char *what, struct sync_msg *
     if (ret_msg->type != (uint32_t) type)
         return error_new(err, EPROTO, "%s: unexpected message %u from the container's init",
                          what, ret_msg->type);
+    return 0;
+}
+
+int sync_send_fd(int fd, enum sync_type type, int passfd)
+{
+    struct sync_msg m = {.type = type};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl = {0};
+    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+    for (;;) {
+        ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        return w < 0 ? -errno : 0;
+    }
+}
+
+int sync_recv_fd(int fd, struct sync_msg *ret_msg, int *ret_fd)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl = {0};
+    memset(ret_msg, 0, offsetof(struct sync_msg, text) + 1);
+    struct iovec iov = {.iov_base = ret_msg, .iov_len = sizeof(*ret_msg) - 1};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == ECONNRESET ? -EPIPE : -errno;
+    if (n == 0)
+        return -EPIPE;
+    ((char *) ret_msg)[n] = '\0';
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int))) {
+        memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        return 0;
+    }
+    if ((size_t) n < offsetof(struct sync_msg, text))
+        return -EBADMSG;
+    /* An error report (or anything else) without an fd: the caller looks. */
+    *ret_fd = -1;
     return 0;
 }

@@ -10,6 +10,8 @@
  *   init → runtime   SYNC_ERROR   failed, with errno and message; init exits
  *   init → runtime   SYNC_HOOKS   mounts are made: run prestart and
  *                                 createRuntime hooks, then send SYNC_GO
+ *   init → runtime   SYNC_SECCOMP the seccomp listener fd (SCM_RIGHTS), for
+ *                                 linux.seccomp.listenerPath; no reply
  *
  * The first SYNC_GO carries the init's host pid in `value` (the init may
  * not know it, in a new pid namespace), for the hooks' state.
@@ -29,7 +31,8 @@ enum sync_type {
     SYNC_READY,
     SYNC_START,
     SYNC_ERROR,
-    SYNC_HOOKS, /* init → runtime: run prestart/createRuntime now, then GO */
+    SYNC_HOOKS,   /* init → runtime: run prestart/createRuntime now, then GO */
+    SYNC_SECCOMP, /* init → runtime: the seccomp listener fd rides along */
 };
 
 #define SYNC_MSG_MAX 3072
@@ -43,6 +46,11 @@ struct sync_msg {
 int sync_send(int fd, enum sync_type type, int32_t value, const char *text);
 /* Send *err as SYNC_ERROR. */
 int sync_send_error(int fd, const struct error *e);
+/* Send a message with `passfd` attached (SCM_RIGHTS). */
+int sync_send_fd(int fd, enum sync_type type, int passfd);
+/* Receive a message that may carry an fd (into *ret_fd, O_CLOEXEC; -1
+ * when it carries none, as an error report does).  Returns as sync_recv(). */
+int sync_recv_fd(int fd, struct sync_msg *ret_msg, int *ret_fd);
 /* Receive one message.  Returns 0, -EPIPE on EOF (the peer closed or
  * exec'd), or another negative errno. */
 int sync_recv(int fd, struct sync_msg *ret_msg);

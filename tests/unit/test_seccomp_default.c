@@ -237,7 +237,7 @@ static int errno_under(const struct seccomp_program *prog, long (*call)(void))
     assert_true(pid >= 0);
     if (pid == 0) {
         struct error *e = NULL;
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(prog, &e) < 0)
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(prog, NULL, &e) < 0)
             _exit(255);
         long r = call();
         _exit(r < 0 ? (errno & 0xff) : 0);
