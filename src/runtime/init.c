@@ -19,6 +19,7 @@
 #include "runtime/hooks.h"
 #include "runtime/mounts.h"
 #include "runtime/namespaces.h"
+#include "runtime/procfs.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -92,21 +93,28 @@ static int set_names(const struct spec *s, struct error **err)
     return 0;
 }
 
+/* Through /proc checked to be procfs: a sysctl written to anything else
+ * would leave the kernel's value in place (procfs.h). */
 static int apply_sysctls(const struct spec *s, struct error **err)
 {
+    if (s->n_sysctls == 0)
+        return 0;
+    cleanup_close int proc = procfs_open("linux.sysctl", err);
+    if (proc < 0)
+        return proc;
     for (size_t i = 0; i < s->n_sysctls; i++) {
         char path[512];
-        int n = snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctls[i].key);
+        int n = snprintf(path, sizeof(path), "sys/%s", s->sysctls[i].key);
         if (n < 0 || (size_t) n >= sizeof(path))
             return error_new(err, ENAMETOOLONG, "linux.sysctl: key `%s` is too long",
                              s->sysctls[i].key);
         /* A dotted key becomes a path; a key given as a path stays one
          * (its components may hold dots, like a vlan interface "eth0.1"). */
         if (strchr(s->sysctls[i].key, '/') == NULL)
-            for (char *p = path + 10; *p; p++)
+            for (char *p = path + 4; *p; p++)
                 if (*p == '.')
                     *p = '/';
-        int r = fs_write_knob(AT_FDCWD, path, s->sysctls[i].value, err);
+        int r = procfs_write(proc, path, s->sysctls[i].value, err);
         if (r < 0)
             return error_wrap(err, "linux.sysctl: setting `%s`", s->sysctls[i].key);
     }

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime/procfs.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -137,6 +138,36 @@ static int reopen(int rootfd, const char *dest, struct error **err)
     return fd;
 }
 
+/* Where `fd` (opened inside the root) is, as a path inside the container:
+ * its host path (the init still sees the host's /proc) under the rootfs. */
+static int container_path(const struct rootfs_ctx *c, int fd, char **ret, struct error **err)
+{
+    char fdp[32], link[4096];
+    ssize_t n = readlink(fs_fd_path(fd, fdp, sizeof(fdp)), link, sizeof(link) - 1);
+    if (n < 0)
+        return error_errno(err, "finding where the mount target is");
+    link[n] = '\0';
+    size_t len = strlen(c->rootfs);
+    if (strncmp(link, c->rootfs, len) != 0 || (link[len] != '/' && link[len] != '\0'))
+        return error_new(err, EXDEV, "the mount target `%s` is not inside the root file system",
+                         link);
+    *ret = strdup(link[len] ? link + len : "/");
+    return *ret ? 0 : error_new(err, ENOMEM, "out of memory");
+}
+
+/* The destination as reached (through symlinks) gets the same /proc check
+ * as the one written. */
+static int check_reached(const struct rootfs_ctx *c, const struct spec_mount *m, int dfd, int sfd,
+                         struct error **err)
+{
+    cleanup_free char *real = NULL;
+    int r = container_path(c, dfd, &real, err);
+    if (r < 0 || strcmp(real, m->destination) == 0)
+        return r;
+    r = procfs_check_dest(m, real, sfd, err);
+    return r < 0 ? error_wrap(err, "`%s` leads to `%s`", m->destination, real) : 0;
+}
+
 static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
                       struct error **err)
 {
@@ -156,11 +187,14 @@ static int mount_bind(const struct rootfs_ctx *c, int rootfd, const struct spec_
     struct stat st;
     if (fstat(sfd, &st) < 0)
         return error_errno(err, "bind mount source `%s`", src);
+    int r = procfs_check_dest(m, m->destination, sfd, err);
+    if (r < 0)
+        return r;
 
     cleanup_close int dfd = -1;
-    int r = S_ISDIR(st.st_mode) ? fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err)
-                                : fs_mkfile_in_root(rootfd, m->destination, 0644, &dfd, err);
-    if (r < 0)
+    r = S_ISDIR(st.st_mode) ? fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err)
+                            : fs_mkfile_in_root(rootfd, m->destination, 0644, &dfd, err);
+    if (r < 0 || (r = check_reached(c, m, dfd, sfd, err)) < 0)
         return r;
     char spath[32];
     fs_fd_path(sfd, spath, sizeof(spath));
@@ -204,6 +238,19 @@ static int mount_hierarchy(int rootfd, const struct cg_hierarchy *h, const char 
     return remount_bind(sub, dest, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
 }
 
+/* Whether the last of `ro` and `rw` in the mount's options is rw. */
+static bool says_rw(const struct spec_mount *m)
+{
+    bool rw = false;
+    for (size_t i = 0; m->options && m->options[i]; i++) {
+        if (strcmp(m->options[i], "rw") == 0)
+            rw = true;
+        else if (strcmp(m->options[i], "ro") == 0)
+            rw = false;
+    }
+    return rw;
+}
+
 /* The container's cgroups, from the hierarchies the runtime found (and
  * made the container's cgroup in) before the fork: on v2 the one mount;
  * on v1 or hybrid a tmpfs with a directory a hierarchy, as the host has. */
@@ -213,16 +260,19 @@ static int mount_cgroup(const struct rootfs_ctx *c, int rootfd, const struct spe
     const struct cgroup *cg = c->cgroup;
     bool cgroupns = c->spec->ns[SPEC_NS_CGROUP].enabled;
     unsigned long flags = m->flags & ~(unsigned long) (PROPAGATION_FLAGS | MS_REC);
+    /* Read-only unless the mount says rw: a writable cgroup tree lets the
+     * container change its own limits, and more with v1's release_agent. */
+    if (!says_rw(m))
+        flags |= MS_RDONLY;
     if (cg == NULL || cg->n_h == 0)
         return error_new(err, ENOENT, "mounting `%s`: no cgroup hierarchy on this host",
                          m->destination);
-    if (cg->layout == CGROUP_LAYOUT_V2)
-        return mount_hierarchy(rootfd, &cg->h[0], m->destination, cgroupns, flags, err);
-
     cleanup_close int dfd = -1;
     int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
-    if (r < 0)
+    if (r < 0 || (r = check_reached(c, m, dfd, -1, err)) < 0)
         return r;
+    if (cg->layout == CGROUP_LAYOUT_V2)
+        return mount_hierarchy(rootfd, &cg->h[0], m->destination, cgroupns, flags, err);
     unsigned long base = flags & ~(unsigned long) MS_RDONLY;
     if ((r = do_mount("tmpfs", dfd, m->destination, "tmpfs", base, "mode=755", err)) < 0)
         return r;
@@ -242,17 +292,59 @@ static int mount_cgroup(const struct rootfs_ctx *c, int rootfd, const struct spe
     return remount_bind(dfd, m->destination, MS_RDONLY | base, err);
 }
 
+/* A proc or sysfs mount goes on a real directory of the rootfs, never on
+ * what a symlink there points to (CVE-2019-19921, CVE-2023-27561): the
+ * masks and labels written later through /proc would miss it. */
+static int open_pseudo_dest(int rootfd, const struct spec_mount *m, int *ret_fd, struct error **err)
+{
+    const char *slash = strrchr(m->destination, '/');
+    cleanup_free char *parent = strndup(m->destination, (size_t) (slash - m->destination));
+    if (parent == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    cleanup_close int pfd = -1;
+    int r = fs_mkdir_in_root(rootfd, parent[0] ? parent : "/", 0755, &pfd, err);
+    if (r < 0)
+        return r;
+    const char *name = slash + 1;
+    struct stat st;
+    if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno != ENOENT)
+            return error_errno(err, "`%s` inside the root", m->destination);
+        if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
+            return error_errno(err, "creating `%s` inside the root", m->destination);
+    } else if (!S_ISDIR(st.st_mode)) {
+        return error_new(err, ENOTDIR,
+                         "`%s` (type %s) must be mounted on a directory, and in the root file "
+                         "system it is %s",
+                         m->destination, m->type, S_ISLNK(st.st_mode) ? "a symlink" : "not one");
+    }
+    int fd = openat(pfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return error_errno(err, "opening `%s` inside the root", m->destination);
+    *ret_fd = fd;
+    return 0;
+}
+
+static bool is_pseudo(const struct spec_mount *m)
+{
+    return !m->bind && (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0);
+}
+
 static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_mount *m,
                      struct error **err)
 {
     if (m->bind)
         return mount_bind(c, rootfd, m, err);
+    int r = procfs_check_dest(m, m->destination, -1, err);
+    if (r < 0)
+        return r;
     if (strcmp(m->type, "cgroup") == 0)
         return mount_cgroup(c, rootfd, m, err);
 
     cleanup_close int dfd = -1;
-    int r = fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
-    if (r < 0)
+    r = is_pseudo(m) ? open_pseudo_dest(rootfd, m, &dfd, err)
+                     : fs_mkdir_in_root(rootfd, m->destination, 0755, &dfd, err);
+    if (r < 0 || (r = check_reached(c, m, dfd, -1, err)) < 0)
         return r;
     unsigned long flags = m->flags & ~(unsigned long) (PROPAGATION_FLAGS | MS_REC);
     char path[32];
@@ -353,11 +445,59 @@ int rootfs_pivot(const struct rootfs_ctx *c, int rootfd, struct error **err)
     return 0;
 }
 
+/* The checked /proc and /sys of the container (-1: not mounted by the
+ * spec, so paths below them are the image's own files). */
+struct pseudo_fds {
+    int proc, sys;
+};
+
+static void pseudo_fds_close(struct pseudo_fds *g)
+{
+    if (g->proc >= 0)
+        close(g->proc);
+    if (g->sys >= 0)
+        close(g->sys);
+}
+
+/* The last mount the spec puts on `dest`, or NULL. */
+static const struct spec_mount *mount_on(const struct spec *s, const char *dest)
+{
+    const struct spec_mount *found = NULL;
+    for (size_t i = 0; i < s->n_mounts; i++)
+        if (strcmp(s->mounts[i].destination, dest) == 0)
+            found = &s->mounts[i];
+    return found;
+}
+
+/* Masks and read-only paths below /proc and /sys go through handles of
+ * them checked to be procfs and sysfs, when the spec mounts them: if
+ * either was replaced after it was mounted, they would land on the
+ * replacement (CVE-2019-16884, CVE-2019-19921). */
+static int open_pseudo_fds(const struct spec *s, struct pseudo_fds *g, struct error **err)
+{
+    g->proc = g->sys = -1;
+    const struct spec_mount *p = mount_on(s, "/proc");
+    const struct spec_mount *y = mount_on(s, "/sys");
+    if (p && (g->proc = procfs_open("linux.maskedPaths/readonlyPaths", err)) < 0)
+        return g->proc;
+    if (y && (y->bind ? strcmp(y->source, "/sys") == 0 : strcmp(y->type, "sysfs") == 0) &&
+        (g->sys = sysfs_open("linux.maskedPaths/readonlyPaths", err)) < 0) {
+        pseudo_fds_close(g);
+        return -1;
+    }
+    return 0;
+}
+
 /* After the pivot "/" is the container's root; a masked or read-only path
  * that is a symlink is followed inside it (masking the link itself would
- * leave its target open), never through a /proc magic link. */
-static int open_after_pivot(const char *p)
+ * leave its target open), never through a /proc magic link.  Below a
+ * checked /proc or /sys, it is resolved beneath that handle. */
+static int open_after_pivot(const struct pseudo_fds *g, const char *p)
 {
+    if (g && g->proc >= 0 && strncmp(p, "/proc/", 6) == 0)
+        return fs_openat2(g->proc, p + 6, O_PATH, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+    if (g && g->sys >= 0 && strncmp(p, "/sys/", 5) == 0)
+        return fs_openat2(g->sys, p + 5, O_PATH, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
     return fs_openat2(AT_FDCWD, p, O_PATH, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
@@ -378,9 +518,9 @@ static int open_dev_null(struct error **err)
     return fd;
 }
 
-static int mask_path(const char *p, struct error **err)
+static int mask_path(const struct pseudo_fds *g, const char *p, struct error **err)
 {
-    cleanup_close int fd = open_after_pivot(p);
+    cleanup_close int fd = open_after_pivot(g, p);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
@@ -406,9 +546,9 @@ static int mask_path(const char *p, struct error **err)
     return 0;
 }
 
-static int readonly_path(const char *p, struct error **err)
+static int readonly_path(const struct pseudo_fds *g, const char *p, struct error **err)
 {
-    cleanup_close int fd = open_after_pivot(p);
+    cleanup_close int fd = open_after_pivot(g, p);
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
@@ -419,7 +559,7 @@ static int readonly_path(const char *p, struct error **err)
     if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
         return error_errno(err, "linux.readonlyPaths: binding `%s`", p);
     close(fd);
-    fd = open_after_pivot(p);
+    fd = open_after_pivot(g, p);
     if (fd < 0)
         return error_errno(err, "linux.readonlyPaths: reopening `%s`", p);
     int r = remount_bind(fd, p, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
@@ -429,13 +569,18 @@ static int readonly_path(const char *p, struct error **err)
 int rootfs_finish(const struct rootfs_ctx *c, struct error **err)
 {
     const struct spec *s = c->spec;
-    int r;
-    for (size_t i = 0; s->readonly_paths && s->readonly_paths[i]; i++)
-        if ((r = readonly_path(s->readonly_paths[i], err)) < 0)
-            return r;
-    for (size_t i = 0; s->masked_paths && s->masked_paths[i]; i++)
-        if ((r = mask_path(s->masked_paths[i], err)) < 0)
-            return r;
+    struct pseudo_fds g;
+    int r = 0;
+    if ((s->readonly_paths || s->masked_paths) && (r = open_pseudo_fds(s, &g, err)) < 0)
+        return r;
+    for (size_t i = 0; r == 0 && s->readonly_paths && s->readonly_paths[i]; i++)
+        r = readonly_path(&g, s->readonly_paths[i], err);
+    for (size_t i = 0; r == 0 && s->masked_paths && s->masked_paths[i]; i++)
+        r = mask_path(&g, s->masked_paths[i], err);
+    if (s->readonly_paths || s->masked_paths)
+        pseudo_fds_close(&g);
+    if (r < 0)
+        return r;
     if (s->root_readonly) {
         cleanup_close int fd = open("/", O_PATH | O_CLOEXEC);
         if (fd < 0)

@@ -71,3 +71,129 @@ load helpers
 	[ ! -e /tmp/escape ]
 	[ -d "$BUNDLE/rootfs/tmp/escape" ]
 }
+
+# ---- /proc and /sys ----------------------------------------------------------
+
+@test "CVE-2019-19921/CVE-2023-27561: proc and sysfs are never mounted through a symlink or on a file" {
+	make_bundle true
+	rm -rf "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/evil"
+	ln -s /evil "$BUNDLE/rootfs/proc"
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	if ! is_runc; then
+		[[ "$output" == *"/proc"*"symlink"* ]]
+	fi
+	[ -z "$(ls -A "$BUNDLE/rootfs/evil")" ]
+	rm "$BUNDLE/rootfs/proc"
+	touch "$BUNDLE/rootfs/proc"
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	rm "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/proc"
+	rm -rf "$BUNDLE/rootfs/sys"
+	ln -s /evil "$BUNDLE/rootfs/sys"
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	if ! is_runc; then
+		[[ "$output" == *"/sys"*"symlink"* ]]
+	fi
+	[ -z "$(ls -A "$BUNDLE/rootfs/evil")" ]
+	[ -z "$(ls "$ROOT" 2>/dev/null | grep -v '^\.' || true)" ]
+}
+
+@test "a mount over a path inside /proc is refused, but for the files lxcfs emulates" {
+	make_bundle cat /proc/uptime
+	echo "4242.00 1.00" >"$HOSTDIR/uptime"
+	bind_mount "$HOSTDIR/uptime" /proc/uptime ro
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "4242.00 1.00" ]
+
+	mkdir -p "$HOSTDIR/attr"
+	echo fake >"$HOSTDIR/core_pattern"
+	cp "$BUNDLE/config.json" "$TMP/config.orig"
+	# Over the init's own LSM attributes (CVE-2019-16884), over a sysctl,
+	# over /proc/sys, and /proc itself replaced by something else.
+	local mounts=(
+		"{\"destination\":\"/proc/self/attr\",\"type\":\"bind\",\"source\":\"$HOSTDIR/attr\",\"options\":[\"bind\"]}"
+		"{\"destination\":\"/proc/sys/kernel/core_pattern\",\"type\":\"bind\",\"source\":\"$HOSTDIR/core_pattern\",\"options\":[\"bind\"]}"
+		'{"destination":"/proc/sys","type":"tmpfs","source":"tmpfs"}'
+		'{"destination":"/proc","type":"tmpfs","source":"tmpfs"}'
+	)
+	local m
+	for m in "${mounts[@]}"; do
+		# runc 1.1.5 checks bind mounts only
+		if is_runc && [[ "$m" == *tmpfs* ]]; then
+			continue
+		fi
+		cp "$TMP/config.orig" "$BUNDLE/config.json"
+		update_config '.mounts += [$m]' --argjson m "$m"
+		run_rt run --bundle "$BUNDLE" "$ID"
+		[ "$status" -ne 0 ]
+		if ! is_runc; then
+			[[ "$output" == *"/proc"* ]]
+		fi
+	done
+	# The same through a symlink that leads into /proc.
+	cp "$TMP/config.orig" "$BUNDLE/config.json"
+	ln -s /proc/sys/kernel "$BUNDLE/rootfs/etc/kern"
+	bind_mount "$HOSTDIR/core_pattern" /etc/kern/core_pattern
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	if ! is_runc; then
+		[[ "$output" == *"/etc/kern/core_pattern"*"leads to"*"/proc/sys/kernel/core_pattern"* ]]
+	fi
+	[ -z "$(ls "$ROOT" 2>/dev/null | grep -v '^\.' || true)" ]
+}
+
+# A createContainer hook runs in the container's mount namespace before the
+# pivot: here it stands for whatever swaps /proc or /sys after they were
+# mounted (a racing process sharing the rootfs).
+swap_hook() { # DIR (proc or sys)
+	printf '#!/bin/sh\nmount -t tmpfs -o size=1m cabin-fake %s/rootfs/%s\n' "$BUNDLE" "$1" \
+		>"$TMP/swap-$1.sh"
+	chmod +x "$TMP/swap-$1.sh"
+	update_config '.hooks.createContainer = [{"path": $p}]' --arg p "$TMP/swap-$1.sh"
+}
+
+@test "CVE-2019-16884: masks, read-only paths and sysctls are not written through a swapped /proc or /sys" {
+	cabin_only # runc 1.1.5 runs createContainer hooks after the pivot
+	make_bundle true
+	swap_hook proc
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.maskedPaths"*"/proc"*"not the root of a proc mount"* ]]
+	# A sysctl alone.
+	update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = [] |
+		.linux.sysctl = {"kernel.domainname": "cabin.test"}'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.sysctl"*"/proc"*"not the root of a proc mount"* ]]
+	# /sys, with its masks.
+	make_bundle true
+	swap_hook sys
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/sys"*"not the root of a sysfs mount"* ]]
+	# Unswapped, the same config runs.
+	update_config 'del(.hooks)'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+}
+
+@test "the cgroup file system is read-only unless the mount says rw" {
+	cabin_only # runc 1.1.5 mounts it read-write unless it says ro
+	make_bundle sh -c 'cabin-probe ro /sys/fs/cgroup /sys/fs/cgroup/*'
+	add_probe
+	update_config '(.mounts[] | select(.type == "cgroup") | .options) |= map(select(. != "ro"))'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"/sys/fs/cgroup=ro"* ]]
+	[[ "$output" != *"=rw"* ]]
+	update_config '(.mounts[] | select(.type == "cgroup") | .options) += ["rw"]'
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"/sys/fs/cgroup=rw"* ]]
+	[[ "$output" != *"=ro"* ]]
+}
