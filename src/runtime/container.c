@@ -25,6 +25,7 @@
 #include "runtime/container_internal.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/lsm.h"
 #include "runtime/seccomp.h"
 #include "runtime/namespaces.h"
 #include "runtime/spec.h"
@@ -114,6 +115,7 @@ struct prepared {
     struct seccomp_program *seccomp;
     struct cgroup_resources *resources;
     struct cgroup *cgroup;
+    struct lsm_plan lsm; /* points into spec */
     char *bundle;
     char *rootfs;
     int ns_fds[SPEC_NS__COUNT];
@@ -165,8 +167,10 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
                          "config.json: linux.namespaces: a mount namespace is required");
     if (s->hooks && (r = hooks_validate(s->hooks, err)) < 0)
         return error_wrap(err, "config.json");
-    if (s->process->apparmor_profile || s->process->selinux_label || s->mount_label)
-        log_debug("LSM labels are ignored: no LSM support in this build");
+    /* Which LSM is on is the host's, read before the container exists. */
+    struct lsm_state lsm;
+    lsm_detect("/", &lsm);
+    lsm_plan(&lsm, s, &p->lsm);
     json_t *empty = json_object();
     r = cgroup_resources_parse(s->resources ? s->resources : empty,
                                "config.json: linux.resources", &p->resources, err);
@@ -329,6 +333,7 @@ static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
         .preserve_fds = o->preserve_fds + o->listen_fds,
         .listen_fds = o->listen_fds,
         .seccomp = p->seccomp,
+        .lsm = p->lsm,
         .id = id,
         .cgroup = p->cgroup,
     };

@@ -40,7 +40,7 @@ json_t *features_json(void)
         "s:{s:b}, s:{s:{s:b}}}",
         "namespaces", "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
         "capabilities", capabilities(), "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0,
-        "rdma", 1, "seccomp", "enabled", 1, "apparmor", "enabled", 0, "selinux", "enabled", 0,
+        "rdma", 1, "seccomp", "enabled", 1, "apparmor", "enabled", 1, "selinux", "enabled", 1,
         "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
     json_object_set_new(json_object_get(lin, "seccomp"), "actions",
                         json_pack("[s,s,s,s,s,s,s,s,s]", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",

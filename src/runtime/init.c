@@ -220,6 +220,7 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
         .userns = s->ns[SPEC_NS_USER].enabled,
         .no_pivot = a->no_pivot,
         .cgroup = a->cgroup,
+        .lsm = &a->lsm,
     };
     cleanup_close int rootfd = -1;
     umask(0);
@@ -327,9 +328,10 @@ void init_main(struct init_args *a)
     }
     if (run_hooks(a, "startContainer", "created", &err) < 0)
         fail(conn, err, 1);
-    if (a->seccomp && a->spec->process->no_new_privileges &&
-        !seccomp_program_notifies(a->seccomp) && seccomp_install(a->seccomp, NULL, &err) < 0)
-        fail(conn, err, 1);
+    /* The labels, then the filter (if not loaded yet), then execve. */
+    ex.lsm = a->lsm;
+    if (a->seccomp && a->spec->process->no_new_privileges && !seccomp_program_notifies(a->seccomp))
+        ex.seccomp = a->seccomp;
     process_exec(&ex, &err);
     /* Only on failure: the runtime that started us reads this. */
     fail(conn, err, error_code(err) == ENOENT ? 127 : 126);

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/lsm.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
@@ -30,6 +31,7 @@ struct init_args {
     unsigned int preserve_fds; /* including the listen_fds */
     unsigned int listen_fds;
     const struct seccomp_program *seccomp; /* NULL: no filter */
+    struct lsm_plan lsm;                   /* labels to apply (lsm.h) */
     const char *id;
     const struct cgroup *cgroup;
     pid_t host_pid; /* filled from the first SYNC_GO */

@@ -347,9 +347,13 @@ static int mount_one(const struct rootfs_ctx *c, int rootfd, const struct spec_m
     if (r < 0 || (r = check_reached(c, m, dfd, -1, err)) < 0)
         return r;
     unsigned long flags = m->flags & ~(unsigned long) (PROPAGATION_FLAGS | MS_REC);
+    cleanup_free char *labeled = NULL;
+    if ((r = lsm_mount_data(c->lsm, m, m->data, &labeled, err)) < 0)
+        return r;
     char path[32];
     fs_fd_path(dfd, path, sizeof(path));
-    if (mount(m->source ? m->source : m->type, path, m->type, flags, m->data) < 0) {
+    if (mount(m->source ? m->source : m->type, path, m->type, flags, labeled ? labeled : m->data) <
+        0) {
         if (errno == EPERM && strcmp(m->type, "sysfs") == 0) {
             /* sysfs needs a network namespace of our own; without one
              * (rootless), bind the host's, as runc does. */
@@ -518,7 +522,8 @@ static int open_dev_null(struct error **err)
     return fd;
 }
 
-static int mask_path(const struct pseudo_fds *g, const char *p, struct error **err)
+static int mask_path(const struct rootfs_ctx *c, const struct pseudo_fds *g, const char *p,
+                     struct error **err)
 {
     cleanup_close int fd = open_after_pivot(g, p);
     if (fd < 0) {
@@ -532,8 +537,12 @@ static int mask_path(const struct pseudo_fds *g, const char *p, struct error **e
     char path[32];
     fs_fd_path(fd, path, sizeof(path));
     if (S_ISDIR(st.st_mode)) {
+        cleanup_free char *data = NULL;
+        int r = lsm_mount_data(c->lsm, NULL, "size=0,nr_inodes=1", &data, err);
+        if (r < 0)
+            return r;
         if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  "size=0,nr_inodes=1") < 0)
+                  data ? data : "size=0,nr_inodes=1") < 0)
             return error_errno(err, "linux.maskedPaths: masking `%s`", p);
     } else {
         cleanup_close int null = open_dev_null(err);
@@ -576,7 +585,7 @@ int rootfs_finish(const struct rootfs_ctx *c, struct error **err)
     for (size_t i = 0; r == 0 && s->readonly_paths && s->readonly_paths[i]; i++)
         r = readonly_path(&g, s->readonly_paths[i], err);
     for (size_t i = 0; r == 0 && s->masked_paths && s->masked_paths[i]; i++)
-        r = mask_path(&g, s->masked_paths[i], err);
+        r = mask_path(c, &g, s->masked_paths[i], err);
     if (s->readonly_paths || s->masked_paths)
         pseudo_fds_close(&g);
     if (r < 0)

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/lsm.h"
 #include "runtime/spec.h"
 #include "util/error.h"
 
@@ -31,6 +32,7 @@ struct rootfs_ctx {
     bool userns;        /* inside a user namespace we made */
     bool no_pivot;
     const struct cgroup *cgroup; /* the container's, made by the runtime */
+    const struct lsm_plan *lsm;  /* linux.mountLabel, when SELinux is on */
 };
 
 int rootfs_prepare(const struct rootfs_ctx *c, int *ret_rootfd, struct error **err);

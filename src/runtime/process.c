@@ -266,6 +266,11 @@ int process_resolve(const struct spec_process *p, struct process_exec *ret, stru
 
 int process_exec(const struct process_exec *e, struct error **err)
 {
+    /* As late as possible: hooks forked before this would inherit the
+     * exec labels, and every syscall after the filter is filtered. */
+    int r = lsm_apply_exec(&e->lsm, err);
+    if (r < 0 || (e->seccomp && (r = seccomp_install(e->seccomp, NULL, err)) < 0))
+        return r;
     execve(e->path, e->argv, e->envp);
     return error_errno(err, "executing `%s`", e->path);
 }

@@ -11,11 +11,15 @@
  *                               noNewPrivileges
  *   process_resolve()           the program in $PATH and the environment
  *                               (HOME from /etc/passwd when unset)
- *   process_exec()              execve(2); returns only on failure
+ *   process_exec()              the LSM labels (lsm.h), the seccomp filter
+ *                               when it is loaded last, and execve(2);
+ *                               returns only on failure
  */
 #ifndef CABIN_RUNTIME_PROCESS_H
 #define CABIN_RUNTIME_PROCESS_H
 
+#include "runtime/lsm.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "util/error.h"
 
@@ -23,6 +27,9 @@ struct process_exec {
     char *path;  /* resolved program */
     char **argv; /* borrowed from the spec */
     char **envp; /* owned */
+    /* Set by the caller after process_resolve(): */
+    struct lsm_plan lsm;                   /* labels for the new program */
+    const struct seccomp_program *seccomp; /* loaded right before execve, or NULL */
 };
 
 int process_setup_privileged(const struct spec_process *p, struct error **err);

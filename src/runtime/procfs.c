@@ -70,6 +70,20 @@ int procfs_check_dest(const struct spec_mount *m, const char *dest, int source_f
                      dest, list);
 }
 
+static int check_root(int fd, const char *path, long magic, const char *fsname, const char *what,
+                      struct error **err)
+{
+    struct statfs sf;
+    if (fstatfs(fd, &sf) < 0)
+        return error_errno(err, "%s: `%s`", what, path);
+    if (!is_fs_root(fd, magic))
+        return error_new(err, EPERM,
+                         "%s: `%s` is not the root of a %s mount (file system type 0x%lx): "
+                         "refusing to write through it",
+                         what, path, fsname, (unsigned long) sf.f_type);
+    return 0;
+}
+
 static int open_pseudo(const char *path, long magic, const char *fsname, const char *what,
                        struct error **err)
 {
@@ -78,19 +92,17 @@ static int open_pseudo(const char *path, long magic, const char *fsname, const c
                         RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (fd < 0)
         return error_errno(err, "%s: opening `%s`", what, path);
-    struct statfs sf;
-    if (fstatfs(fd, &sf) < 0) {
-        close_keep_errno(fd);
-        return error_errno(err, "%s: `%s`", what, path);
-    }
-    if (!is_fs_root(fd, magic)) {
+    int r = check_root(fd, path, magic, fsname, what, err);
+    if (r < 0) {
         close(fd);
-        return error_new(err, EPERM,
-                         "%s: `%s` is not the root of a %s mount (file system type 0x%lx): "
-                         "refusing to write through it",
-                         what, path, fsname, (unsigned long) sf.f_type);
+        return r;
     }
     return fd;
+}
+
+int procfs_check_fd(int fd, const char *what, struct error **err)
+{
+    return check_root(fd, "/proc", PROC_SUPER_MAGIC, "proc", what, err);
 }
 
 int procfs_open(const char *what, struct error **err)

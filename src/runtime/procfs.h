@@ -12,7 +12,8 @@
  *   procfs_open(), sysfs_open()
  *                         after the pivot: an O_PATH fd of /proc (/sys),
  *                         not reached through a symlink, checked with
- *                         fstatfs to be a procfs (sysfs)
+ *                         fstatfs to be the root of a procfs (sysfs)
+ *   procfs_check_fd()     the same check for an fd from elsewhere
  *   procfs_open_beneath() a path below such a checked fd, never leaving it
  *   procfs_write()        write a value to a file below a checked fd,
  *                         checked again to be on that file system
@@ -34,6 +35,9 @@ int procfs_check_dest(const struct spec_mount *m, const char *dest, int source_f
 /* `what` names the caller in errors ("linux.sysctl"). */
 int procfs_open(const char *what, struct error **err);
 int sysfs_open(const char *what, struct error **err);
+
+/* Check that `fd` is the root of a procfs (for handles got elsewhere). */
+int procfs_check_fd(int fd, const char *what, struct error **err);
 
 /* Open `path` (relative, below `dirfd`) with `flags`, resolved beneath
  * dirfd without magic links. */
