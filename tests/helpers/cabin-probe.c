@@ -530,13 +530,14 @@ static int exe(const char *pid, const char *ready, const char *go)
     link[n > 0 ? n : 0] = '\0';
     printf("exe=%s\n", link);
     int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0) {
-        printf("open=%s\nresult=blocked\n", errname(errno));
-        return 0;
-    }
+    int e = errno;
     int r = open(ready, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     if (r >= 0)
         close(r);
+    if (fd < 0) {
+        printf("open=%s\nresult=blocked\n", errname(e));
+        return 0;
+    }
     for (int i = 0; i < 600 && access(go, F_OK) < 0; i++)
         usleep(50000);
     char self[64];
