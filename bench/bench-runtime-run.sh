@@ -18,6 +18,11 @@
 #   default  runc's default spec (`runc spec`), args ["/bin/true"]
 #   nonet    the same minus the network namespace
 #   limits   the default plus memory (256 MiB), cpu (half a CPU) and pids (128) limits
+#   seccomp  the default plus Docker's default seccomp profile (cabin-runtime
+#            spec --seccomp default), its compiled filter cached where the
+#            runtime caches it (cabin-runtime: ROOT/.seccomp-cache)
+#   seccomp-cold  the same with every cache emptied before each run, so that
+#            every run compiles its filter
 #
 # Everything runs inside one `unshare -m --propagation private` with the
 # cgroup2 hierarchy of a hybrid host unmounted (crun refuses hybrid mode), so
@@ -90,6 +95,27 @@ permute() {
     done
 }
 
+# Before each run (untimed): seccomp-cold takes the runtime's cache of
+# compiled filters away, so that the run compiles its own; seccomp puts the
+# warm one back (both scenarios share a --root, and interleave).
+prepare_run() { # SCENARIO ROOT
+    local c=$2/.seccomp-cache
+    case $1 in
+    seccomp-cold)
+        if [ -d "$c" ] && [ ! -d "$c.warm" ]; then
+            mv "$c" "$c.warm"
+        fi
+        rm -rf "$c"
+        ;;
+    seccomp)
+        if [ -d "$c.warm" ]; then
+            rm -rf "$c"
+            mv "$c.warm" "$c"
+        fi
+        ;;
+    esac
+}
+
 inner_run() {
     local rounds=$BENCH_ROUNDS warmup=$BENCH_WARMUP
     local -a names bins scens order
@@ -142,6 +168,7 @@ inner_run() {
                 id=$prefix-$scen-$name-$r
                 current_id=$id
                 st=0
+                prepare_run "$scen" "$W/root-$name"
                 "$W/timer" "$out" "$scen:$name" \
                     "$bin" --root "$W/root-$name" run --bundle "$W/bundle-$scen" "$id" \
                     </dev/null >>"$W/log-$name" 2>&1 || st=$?
@@ -176,6 +203,7 @@ inner_smoke() {
             id=$(cat "$W/prefix")-smoke-$scen-$name
             current_id=$id
             st=0
+            prepare_run "$scen" "$W/root-$name"
             TIMER_TIMEOUT=${BENCH_RUN_TIMEOUT:-20} "$W/timer" "$W/smoke.tsv" "$scen:$name" \
                 "$bin" --root "$W/root-$name" run --bundle "$W/bundle-$scen" "$id" \
                 </dev/null >"$W/smoke-$scen-$name.log" 2>&1 || st=$?
@@ -213,7 +241,7 @@ fi
 # ---------------------------------------------------------------------------
 export BENCH_ROUNDS=${BENCH_ROUNDS:-200}
 export BENCH_WARMUP=${BENCH_WARMUP:-2}
-export BENCH_SCENARIOS=${BENCH_SCENARIOS:-default nonet limits}
+export BENCH_SCENARIOS=${BENCH_SCENARIOS:-default nonet limits seccomp seccomp-cold}
 runtimes=${BENCH_RUNTIMES:-cabin-runtime crun runc}
 cabin=${CABIN_RUNTIME:-$repo/build/cabin-runtime}
 
@@ -223,7 +251,13 @@ case $BENCH_ROUNDS in '' | *[!0-9]*) die "BENCH_ROUNDS must be a number" ;; esac
 case $BENCH_WARMUP in '' | *[!0-9]*) die "BENCH_WARMUP must be a number" ;; esac
 [ "$BENCH_ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be at least 1"
 for s in $BENCH_SCENARIOS; do
-    case $s in default | nonet | limits) ;; *) die "unknown scenario '$s' (default, nonet, limits)" ;; esac
+    case $s in
+    default | nonet | limits) ;;
+    seccomp | seccomp-cold)
+        [ -x "$cabin" ] || die "scenario $s needs cabin-runtime ($cabin) to write the profile"
+        ;;
+    *) die "unknown scenario '$s' (default, nonet, limits, seccomp, seccomp-cold)" ;;
+    esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (containers, mount namespace)"
 for tool in unshare jq cc mountpoint; do
@@ -315,6 +349,20 @@ jq '.linux.resources.memory = {"limit": 268435456}
     | .linux.resources.cpu = {"quota": 50000, "period": 100000}
     | .linux.resources.pids = {"limit": 128}' \
     "$W/bundle-default/config.json" >"$W/bundle-limits/config.json"
+# seccomp, seccomp-cold: Docker's default profile as cabin-runtime writes it,
+# for the capabilities of `runc spec` (the same three as cabin-runtime's).
+if [[ " $BENCH_SCENARIOS " == *" seccomp"* ]]; then
+    mkdir -p "$W/spec-seccomp"
+    "$cabin" spec --bundle "$W/spec-seccomp" --seccomp default >/dev/null ||
+        die "cabin-runtime spec --seccomp default failed"
+    for s in seccomp seccomp-cold; do
+        mkdir -p "$W/bundle-$s"
+        cp -a "$W/bundle-default/rootfs" "$W/bundle-$s/rootfs"
+        jq --slurpfile p "$W/spec-seccomp/config.json" '.linux.seccomp = $p[0].linux.seccomp' \
+            "$W/bundle-default/config.json" >"$W/bundle-$s/config.json"
+    done
+    seccomp_rules=$(jq '[.linux.seccomp.syscalls[].names[]] | length' "$W/spec-seccomp/config.json")
+fi
 mkdir -p "$W/bundle-probe"
 cp -a "$W/bundle-default/rootfs" "$W/bundle-probe/rootfs"
 jq '.process.args = ["/bin/cat", "/proc/self/cgroup"]' \
@@ -357,6 +405,8 @@ scen_desc() {
     default) echo "runc's default spec: namespaces $ns_default; root.readonly $ro" ;;
     nonet) echo "default spec minus the network namespace: $ns_nonet" ;;
     limits) echo "default spec plus linux.resources: memory.limit 256 MiB, cpu quota 50000/100000, pids.limit 128" ;;
+    seccomp) echo "default spec plus Docker's default seccomp profile (\`cabin-runtime spec --seccomp default\`, $seccomp_rules syscall names); a runtime that caches compiled filters (cabin-runtime) finds its cache warm" ;;
+    seccomp-cold) echo "the seccomp scenario with the runtime's filter cache emptied before every run (untimed), so that each run compiles the profile" ;;
     esac
 }
 
@@ -443,6 +493,25 @@ if [[ " $BENCH_SCENARIOS " == *" default "* && " $BENCH_SCENARIOS " == *" limits
     echo
 fi
 
+if [[ " $BENCH_SCENARIOS " == *" default "* && " $BENCH_SCENARIOS " == *" seccomp "* ]]; then
+    echo "### Cost of the default seccomp profile, cached and cold"
+    echo
+    echo "| runtime | default median ms | seccomp median ms | seccomp-cold median ms | filter cost ms (cached) | filter cost ms (cold) |"
+    echo "|---|--:|--:|--:|--:|--:|"
+    while IFS=$'\t' read -r name bin; do
+        d=${median[default:$name]:-}
+        w=${median[seccomp:$name]:-}
+        c=${median[seccomp-cold:$name]:-}
+        if [ -z "$d" ] || [ -z "$w" ]; then continue; fi
+        cc=n/a
+        [ -n "$c" ] && cc=$(awk -v a="$c" -v b="$d" 'BEGIN { printf "%.2f", a - b }')
+        echo "| $name | $d | $w | ${c:-n/a} | $(awk -v a="$w" -v b="$d" 'BEGIN { printf "%.2f", a - b }') | $cc |"
+    done <"$W/contestants"
+    echo
+    echo "runc and crun keep no cache of compiled filters: for them both columns are a cold run."
+    echo
+fi
+
 if grep -q '^cabin-runtime' "$W/contestants"; then
     echo "### Targets"
     echo
@@ -461,7 +530,12 @@ if grep -q '^cabin-runtime' "$W/contestants"; then
     rss=$(awk -F'\t' '$1 ~ /:cabin-runtime$/ && $4 == 0 && $3 > m { m = $3 } END { print m + 0 }' "$W/results.tsv")
     if [ "$rss" -gt 0 ]; then
         v=$([ "$rss" -lt 2048 ] && echo PASS || echo FAIL)
-        echo "- cabin-runtime peak RSS < 2048 KiB (max over all runs): **$v** ($rss KiB)"
+        per=""
+        for scen in $BENCH_SCENARIOS; do
+            m=$(awk -F'\t' -v l="$scen:cabin-runtime" '$1 == l && $4 == 0 && $3 > m { m = $3 } END { print m + 0 }' "$W/results.tsv")
+            per="$per${per:+, }$scen $m"
+        done
+        echo "- cabin-runtime peak RSS < 2048 KiB (max over all runs): **$v** ($rss KiB; per scenario: $per)"
     fi
     echo
 fi
