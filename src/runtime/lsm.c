@@ -63,33 +63,25 @@ void lsm_detect(const char *root, struct lsm_state *ret)
     ret->selinux = exists(root, "sys/fs/selinux/enforce");
 }
 
+/* `value` when its LSM is on; else NULL, with a note. */
+static const char *keep(bool on, const char *lsm, const char *field, const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return NULL;
+    if (on)
+        return value;
+    log_debug("%s is not enabled on this host: %s `%s` is ignored", lsm, field, value);
+    return NULL;
+}
+
 void lsm_plan(const struct lsm_state *st, const struct spec *s, struct lsm_plan *ret)
 {
-    *ret = (struct lsm_plan){0};
     const struct spec_process *p = s->process;
-    if (p && p->apparmor_profile && p->apparmor_profile[0]) {
-        if (st->apparmor)
-            ret->apparmor_profile = p->apparmor_profile;
-        else
-            log_debug("AppArmor is not enabled on this host: process.apparmorProfile `%s` is "
-                      "ignored",
-                      p->apparmor_profile);
-    }
-    if (p && p->selinux_label && p->selinux_label[0]) {
-        if (st->selinux)
-            ret->selinux_label = p->selinux_label;
-        else
-            log_debug("SELinux is not enabled on this host: process.selinuxLabel `%s` is "
-                      "ignored",
-                      p->selinux_label);
-    }
-    if (s->mount_label && s->mount_label[0]) {
-        if (st->selinux)
-            ret->mount_label = s->mount_label;
-        else
-            log_debug("SELinux is not enabled on this host: linux.mountLabel `%s` is ignored",
-                      s->mount_label);
-    }
+    ret->apparmor_profile =
+        keep(st->apparmor, "AppArmor", "process.apparmorProfile", p ? p->apparmor_profile : NULL);
+    ret->selinux_label =
+        keep(st->selinux, "SELinux", "process.selinuxLabel", p ? p->selinux_label : NULL);
+    ret->mount_label = keep(st->selinux, "SELinux", "linux.mountLabel", s->mount_label);
 }
 
 static int write_attr(int proc, const char *attr, const char *value, const char *field,

@@ -22,6 +22,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/sha256.h"
+#include "util/sock.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -451,30 +452,15 @@ int seccomp_send_listener(const json_t *profile, const json_t *state, pid_t pid,
     cleanup_close int sock = connect_unix(path, err);
     if (sock < 0)
         return sock;
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } ctl = {0};
-    struct iovec iov = {.iov_base = text, .iov_len = strlen(text)};
-    struct msghdr m = {.msg_iov = &iov,
-                       .msg_iovlen = 1,
-                       .msg_control = ctl.buf,
-                       .msg_controllen = sizeof(ctl.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &listener, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &m, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
+    size_t len = strlen(text);
+    ssize_t n = sock_send_fd(sock, text, len, listener);
     if (n < 0)
-        return error_errno(err, "linux.seccomp.listenerPath: sending the listener to `%s`", path);
-    if ((size_t) n < iov.iov_len) {
+        return error_errnum(err, (int) -n,
+                            "linux.seccomp.listenerPath: sending the listener to `%s`", path);
+    if ((size_t) n < len) {
         /* The fd went with the first part; the rest of the state follows. */
         const char *rest = text + n;
-        size_t left = iov.iov_len - (size_t) n;
+        size_t left = len - (size_t) n;
         while (left > 0) {
             ssize_t w = send(sock, rest, left, MSG_NOSIGNAL);
             if (w < 0 && errno == EINTR)

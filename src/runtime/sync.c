@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util/sock.h"
+
 int sync_send(int fd, enum sync_type type, int32_t value, const char *text)
 {
     struct sync_msg m = {.type = type, .value = value};
@@ -70,26 +72,9 @@ int sync_expect(int fd, enum sync_type type, const char *what, struct sync_msg *
 int sync_send_fd(int fd, enum sync_type type, int passfd)
 {
     struct sync_msg m = {.type = type};
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } ctl = {0};
-    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.buf,
-                        .msg_controllen = sizeof(ctl.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
-    for (;;) {
-        ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        return w < 0 ? -errno : 0;
-    }
+    /* A seqpacket message goes whole or not at all. */
+    ssize_t w = sock_send_fd(fd, &m, offsetof(struct sync_msg, text), passfd);
+    return w < 0 ? (int) w : 0;
 }
 
 int sync_recv_fd(int fd, struct sync_msg *ret_msg, int *ret_fd)

@@ -736,6 +736,13 @@ add_probe() {
 	cp "$p" "${1:-$BUNDLE}/rootfs/bin/cabin-probe"
 }
 
+# add_caps CAP...: add capabilities to every set of the process but the
+# inheritable one.
+add_caps() {
+	update_config '.process.capabilities |= with_entries(if .key == "inheritable" then . else
+		.value += $c end)' --argjson c "$(printf '%s\n' "$@" | jq -R . | jq -sc .)"
+}
+
 # spec_bin: a cabin-runtime for `spec` (the one under test, or build/'s when
 # the tests run against runc).
 spec_bin() {

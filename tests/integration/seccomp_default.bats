@@ -173,8 +173,7 @@ open_by_handle_at delete_module sysfs set_mempolicy fsopen"
 	make_bundle cabin-probe syscalls mount unshare-mnt clone-newns clone3 setns fsopen kcmp \
 		pidfd_getfd keyctl kexec_load
 	add_probe
-	update_config '.process.capabilities |= with_entries(if .key == "inheritable" then . else
-		.value += ["CAP_SYS_ADMIN", "CAP_SYS_PTRACE"] end)'
+	add_caps CAP_SYS_ADMIN CAP_SYS_PTRACE
 	use_profile "$(default_profile --cap-add SYS_ADMIN --cap-add SYS_PTRACE)"
 	run_rt run --bundle "$BUNDLE" "$ID"
 	[ "$status" -eq 0 ]

@@ -114,8 +114,7 @@ load helpers
 	# non-dumpable (CVE-2016-9962) does not stop it first.
 	make_bundle_at "$TMP/b" cabin-probe exe 1 /shared/ready /shared/go
 	add_probe "$TMP/b"
-	BUNDLE=$TMP/b update_config '.process.capabilities |= with_entries(if .key == "inheritable"
-		then . else .value += ["CAP_SYS_PTRACE"] end)' 
+	BUNDLE=$TMP/b add_caps CAP_SYS_PTRACE
 	BUNDLE=$TMP/b bind_mount "$HOSTDIR" /shared
 	BUNDLE=$TMP/b add_namespace pid "/proc/$pid/ns/pid"
 	run_rt_out "$TMP/b.out" run -d --bundle "$TMP/b" "$ID2"
