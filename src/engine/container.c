@@ -317,6 +317,10 @@ int engine_container_remove(struct engine *e, const char *what, bool force, stru
         return errno == ENOENT ? 0 : error_errno(err, "removing container %.12s", c->id);
     if ((r = destroy(e, hidden, c->driver, err)) < 0)
         return error_wrap(err, "removing container %.12s", c->id);
+    /* Layers only this container kept (its image was removed) can go. */
+    cleanup_error struct error *e2 = NULL;
+    if (engine_gc(e, false, NULL, &e2) < 0)
+        log_debug("after removing container %.12s: %s", c->id, e2->msg);
     return 0;
 }
 

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Make test images offline, from Debian's busybox-static.
+#
+#   mkimage.sh rootfs-tar OUT.tar
+#       a busybox root file system as a tarball (for `cabin import`)
+#   mkimage.sh oci DIR TAG [LAYER.tar...]
+#       an OCI layout (umoci) whose image TAG is the busybox rootfs plus each
+#       LAYER.tar (uncompressed) on top, with Cmd ["sh"]
+#   mkimage.sh multi DIR TAG N KIB
+#       an OCI layout: busybox plus N layers of KIB KiB of random data each
+#       (/data/N.bin), for loads of many layers
+#   mkimage.sh docker-archive DIR TAG OUT NAME
+#   mkimage.sh oci-archive DIR TAG OUT NAME
+#       the image TAG of the layout DIR as a docker-archive or an OCI archive
+#       (skopeo), named NAME ("busybox:latest")
+#
+# The rootfs comes from tests/helpers/mkbundle.sh, so it is the same one the
+# runtime's tests use.  Needs umoci and skopeo for the OCI and archive forms.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+rootfs_tar() { # OUT
+    rwork=$(mktemp -d "${TMPDIR:-/tmp}/cabin-mkimage.XXXXXX")
+    BUNDLE_CACHE='' "$here/mkbundle.sh" "$rwork/b" sh >/dev/null
+    # Numeric owners, sorted names: the same tarball every time.
+    tar --numeric-owner --sort=name -C "$rwork/b/rootfs" -cf "$1" .
+    rm -rf "$rwork"
+}
+
+oci() { # DIR TAG LAYERS...
+    dir=$1 tag=$2
+    shift 2
+    owork=$(mktemp -d "${TMPDIR:-/tmp}/cabin-mkimage.XXXXXX")
+    rootfs_tar "$owork/rootfs.tar"
+    [ -d "$dir" ] || umoci init --layout "$dir"
+    umoci new --image "$dir:$tag"
+    umoci raw add-layer --image "$dir:$tag" "$owork/rootfs.tar"
+    for l in "$@"; do
+        umoci raw add-layer --image "$dir:$tag" "$l"
+    done
+    umoci config --image "$dir:$tag" --config.cmd sh \
+        --config.env PATH=/usr/sbin:/usr/bin:/sbin:/bin
+    rm -rf "$owork"
+}
+
+multi() { # DIR TAG N KIB
+    dir=$1 tag=$2 n=$3 kib=$4
+    work=$(mktemp -d "${TMPDIR:-/tmp}/cabin-mkimage.XXXXXX")
+    i=1
+    set --
+    while [ "$i" -le "$n" ]; do
+        mkdir -p "$work/l$i/data"
+        head -c "$((kib * 1024))" /dev/urandom >"$work/l$i/data/$i.bin"
+        tar --numeric-owner -C "$work/l$i" -cf "$work/l$i.tar" data
+        set -- "$@" "$work/l$i.tar"
+        i=$((i + 1))
+    done
+    oci "$dir" "$tag" "$@"
+    rm -rf "$work"
+}
+
+archive() { # TRANSPORT DIR TAG OUT NAME
+    rm -f "$4"
+    skopeo --insecure-policy copy -q "oci:$2:$3" "$1:$4:$5"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case $cmd in
+rootfs-tar) rootfs_tar "$@" ;;
+oci) oci "$@" ;;
+multi) multi "$@" ;;
+docker-archive) archive docker-archive "$@" ;;
+oci-archive) archive oci-archive "$@" ;;
+*)
+    echo "usage: mkimage.sh rootfs-tar|oci|multi|docker-archive|oci-archive ..." >&2
+    exit 2
+    ;;
+esac
