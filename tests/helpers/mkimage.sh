@@ -23,8 +23,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 rootfs_tar() { # OUT
     rwork=$(mktemp -d "${TMPDIR:-/tmp}/cabin-mkimage.XXXXXX")
     BUNDLE_CACHE='' "$here/mkbundle.sh" "$rwork/b" sh >/dev/null
-    # Numeric owners, sorted names: the same tarball every time.
-    tar --numeric-owner --sort=name -C "$rwork/b/rootfs" -cf "$1" .
+    # Numeric owners, sorted names, fixed times: the same tarball (the same
+    # diff_id) every time, so images made from it share their base layer.
+    tar --numeric-owner --owner=0 --group=0 --sort=name --mtime=@1700000000 \
+        -C "$rwork/b/rootfs" -cf "$1" .
     rm -rf "$rwork"
 }
 
