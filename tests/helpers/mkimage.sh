@@ -9,6 +9,9 @@
 #   mkimage.sh multi DIR TAG N KIB
 #       an OCI layout: busybox plus N layers of KIB KiB of random data each
 #       (/data/N.bin), for loads of many layers
+#   mkimage.sh many DIR N
+#       an OCI layout (made here with jq, quicker than N umoci calls) whose
+#       image "many" is busybox plus N tiny layers, /data/I in layer I
 #   mkimage.sh docker-archive DIR TAG OUT NAME
 #   mkimage.sh oci-archive DIR TAG OUT NAME
 #       the image TAG of the layout DIR as a docker-archive or an OCI archive
@@ -62,6 +65,51 @@ multi() { # DIR TAG N KIB
     rm -rf "$work"
 }
 
+blob() { # DIR FILE -> prints the digest, moves FILE into DIR/blobs/sha256
+    d=$(sha256sum "$2" | cut -d' ' -f1)
+    mv "$2" "$1/blobs/sha256/$d"
+    echo "sha256:$d"
+}
+
+many() { # DIR N
+    dir=$1 n=$2
+    mkdir -p "$dir/blobs/sha256"
+    mwork=$(mktemp -d "${TMPDIR:-/tmp}/cabin-mkimage.XXXXXX")
+    rootfs_tar "$mwork/l0.tar"
+    i=1
+    while [ "$i" -le "$n" ]; do
+        mkdir -p "$mwork/d$i/data"
+        echo "$i" >"$mwork/d$i/data/$i"
+        tar --numeric-owner --mtime=@1700000000 -C "$mwork/d$i" -cf "$mwork/l$i.tar" data
+        i=$((i + 1))
+    done
+    layers='[]' diffs='[]'
+    i=0
+    while [ "$i" -le "$n" ]; do
+        size=$(stat -c %s "$mwork/l$i.tar")
+        d=$(blob "$dir" "$mwork/l$i.tar")
+        layers=$(echo "$layers" | jq -c --arg d "$d" --argjson s "$size" \
+            '. + [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $d, size: $s}]')
+        diffs=$(echo "$diffs" | jq -c --arg d "$d" '. + [$d]')
+        i=$((i + 1))
+    done
+    jq -cn --argjson diffs "$diffs" '{architecture: "amd64", os: "linux",
+        config: {Cmd: ["sh"]}, rootfs: {type: "layers", diff_ids: $diffs}}' >"$mwork/config"
+    csize=$(stat -c %s "$mwork/config")
+    cd=$(blob "$dir" "$mwork/config")
+    jq -cn --arg cd "$cd" --argjson cs "$csize" --argjson layers "$layers" '{schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $cd, size: $cs},
+        layers: $layers}' >"$mwork/manifest"
+    msize=$(stat -c %s "$mwork/manifest")
+    md=$(blob "$dir" "$mwork/manifest")
+    echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
+    jq -cn --arg md "$md" --argjson ms "$msize" '{schemaVersion: 2, manifests: [{
+        mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
+        annotations: {"org.opencontainers.image.ref.name": "many:latest"}}]}' >"$dir/index.json"
+    rm -rf "$mwork"
+}
+
 archive() { # TRANSPORT DIR TAG OUT NAME
     rm -f "$4"
     skopeo --insecure-policy copy -q "oci:$2:$3" "$1:$4:$5"
@@ -73,10 +121,11 @@ case $cmd in
 rootfs-tar) rootfs_tar "$@" ;;
 oci) oci "$@" ;;
 multi) multi "$@" ;;
+many) many "$@" ;;
 docker-archive) archive docker-archive "$@" ;;
 oci-archive) archive oci-archive "$@" ;;
 *)
-    echo "usage: mkimage.sh rootfs-tar|oci|multi|docker-archive|oci-archive ..." >&2
+    echo "usage: mkimage.sh rootfs-tar|oci|multi|many|docker-archive|oci-archive ..." >&2
     exit 2
     ;;
 esac
