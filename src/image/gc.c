@@ -26,7 +26,8 @@ static int cmp_str(const void *a, const void *b)
 
 static void sort(char **v)
 {
-    qsort(v, strv_length(v), sizeof(char *), cmp_str);
+    if (v)
+        qsort(v, strv_length(v), sizeof(char *), cmp_str);
 }
 
 static bool has(char **v, size_t n, const char *s)

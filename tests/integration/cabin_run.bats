@@ -204,13 +204,15 @@ check_whiteouts() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		cabin run -e "$MARKER" --rm busybox sh -c \
 			"dd if=/dev/zero of=/own bs=1024 count=64 2>/dev/null; touch /ready; sleep 100" \
-			>/dev/null 2>&1 &
+			>"$TMP/run$i.log" 2>&1 &
 		jobs+=($!)
 	done
-	for ((i = 0; i < 400; i++)); do
+	# A generous bound, for a loaded machine (not a timing check).
+	for ((i = 0; i < 1200; i++)); do
 		[ "$(ls "$CROOT"/containers/*/upper/ready 2>/dev/null | wc -l)" -eq 10 ] && break
 		sleep 0.05
 	done
+	cat "$TMP"/run*.log >&2
 	[ "$(ls "$CROOT"/containers/*/upper/ready | wc -l)" -eq 10 ]
 	layers_after=$(du -s --block-size=1 "$CROOT/layers" | cut -f1)
 	[ "$layers_before" -eq "$layers_after" ]
