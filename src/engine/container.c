@@ -281,13 +281,18 @@ void engine_containers_sweep(struct engine *e)
         close_keep_errno(dfd);
         return;
     }
+    time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        if (strncmp(de->d_name, ".rm-", 4) != 0)
             continue;
+        /* Renamed for removal by a cabin that was killed before it was done
+         * (a live one holds its lock; give it a minute to take it). */
+        struct stat st;
         cleanup_close int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-            continue; /* being made by a live cabin */
+        if (fd < 0 || fstat(fd, &st) < 0 || now - st.st_ctime < 60 ||
+            flock(fd, LOCK_EX | LOCK_NB) < 0)
+            continue;
         cleanup_error struct error *e2 = NULL;
         if (destroy(e, de->d_name, NULL, &e2) < 0)
             log_debug("sweeping `%s`: %s", de->d_name, e2->msg);
@@ -315,6 +320,9 @@ int engine_container_remove(struct engine *e, const char *what, bool force, stru
     snprintf(hidden, sizeof(hidden), ".rm-%s", c->id);
     if (renameat(e->containersfd, c->id, e->containersfd, hidden) < 0)
         return errno == ENOENT ? 0 : error_errno(err, "removing container %.12s", c->id);
+    cleanup_close int lock = openat(e->containersfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock >= 0)
+        flock(lock, LOCK_EX);
     if ((r = destroy(e, hidden, c->driver, err)) < 0)
         return error_wrap(err, "removing container %.12s", c->id);
     /* Layers only this container kept (its image was removed) can go. */
@@ -343,30 +351,28 @@ static void new_id(char out[ENGINE_ID_LEN + 1])
     out[ENGINE_ID_LEN] = '\0';
 }
 
-/* The record and the driver's storage, in a hidden folder renamed into
- * place at the end.  The gc lock is held by the caller. */
+/* The record and the driver's storage, made in a scratch folder of the
+ * store (locked before anyone can see it) and renamed into place at the
+ * end.  The gc lock is held by the caller. */
 static int make_folder(struct engine *e, const struct storage_driver *d, struct image *im,
                        struct engine_container *c, struct error **err)
 {
-    char hidden[ENGINE_ID_LEN + 2];
-    snprintf(hidden, sizeof(hidden), ".%s", c->id);
-    if (mkdirat(e->containersfd, hidden, 0700) < 0)
-        return error_errno(err, "making the container's folder");
-    cleanup_close int lock = openat(e->containersfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int r = 0;
-    if (lock < 0 || flock(lock, LOCK_EX) < 0)
-        r = error_errno(err, "locking the container's folder");
+    cleanup_free char *name = NULL;
+    int tfd = -1;
+    int r = store_tmp_new(e->store, &name, &tfd, err);
+    if (r < 0)
+        return error_wrap(err, "making the container's folder");
+    r = d->create(e->store, tfd, im->config->diff_ids, im->config->n_diff_ids, err);
     if (r == 0)
-        r = d->create(e->store, lock, im->config->diff_ids, im->config->n_diff_ids, err);
-    if (r == 0)
-        r = record_write(lock, c, err);
-    if (r == 0 && renameat(e->containersfd, hidden, e->containersfd, c->id) < 0)
+        r = record_write(tfd, c, err);
+    if (r == 0 && renameat(e->store->tmpfd, name, e->containersfd, c->id) < 0)
         r = error_errno(err, "making the container visible");
     if (r < 0) {
-        cleanup_error struct error *e2 = NULL;
-        destroy(e, hidden, NULL, &e2);
+        store_tmp_remove(e->store, name, tfd);
+        return r;
     }
-    return r;
+    close(tfd);
+    return 0;
 }
 
 static int write_bundle(struct engine *e, const struct engine_run_opts *o, struct image *im,

@@ -8,10 +8,12 @@
  *   ROOT/containers/<id>/config.json      the OCI bundle's config
  *   ROOT/containers/<id>/rootfs ...       the storage driver's
  *
- * A container folder is made under a hidden name and renamed into place
- * once its record and root exist, so a half-made container is never
- * listed (and `engine_containers_sweep` removes hidden ones left by a
- * killed cabin).  The rootfs is mounted before the runtime is called and
+ * A container folder is made in the store's scratch space (tmp/, locked)
+ * and renamed into place once its record and storage exist, so a half-made
+ * container is never listed, and one whose cabin was killed is swept with
+ * the rest of tmp/.  Removal renames it to a hidden `.rm-<id>` first, so it
+ * disappears at once; `engine_containers_sweep` finishes what a killed
+ * removal left.  The rootfs is mounted before the runtime is called and
  * unmounted when the container's process is gone, on failure paths too.
  *
  * The id is 64 random hex digits; commands take it whole or as a unique
@@ -89,7 +91,7 @@ int engine_container_remove(struct engine *e, const char *id, bool force, struct
 int engine_container_usage(struct engine *e, const struct engine_container *c, uint64_t *ret,
                            struct error **err);
 
-/* Remove hidden folders left by a cabin killed while making a container. */
+/* Finish removals that a killed cabin left (`.rm-<id>` folders). */
 void engine_containers_sweep(struct engine *e);
 
 #endif

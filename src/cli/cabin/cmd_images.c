@@ -62,10 +62,10 @@ static bool matches(const char *name, const char *filter)
 static void print_table(struct row *rows, size_t n, const struct images_cli *c)
 {
     if (c->digests)
-        printf("%-32s %-12s %-71s %-12s %-20s %s\n", "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
+        printf("%-32s %-12s %-71s %-12s %-24s %s\n", "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
                "CREATED", "SIZE");
     else
-        printf("%-32s %-12s %-12s %-20s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+        printf("%-32s %-12s %-12s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
                "SIZE");
     for (size_t i = 0; i < n; i++) {
         cleanup_free char *repo = NULL;
@@ -79,10 +79,10 @@ static void print_table(struct row *rows, size_t n, const struct images_cli *c)
         cabin_human_ago(rows[i].created, ago, sizeof(ago));
         cabin_human_size(rows[i].size, size, sizeof(size));
         if (c->digests)
-            printf("%-32s %-12s %-71s %-12s %-20s %s\n", repo ? repo : "<none>", tag,
+            printf("%-32s %-12s %-71s %-12s %-24s %s\n", repo ? repo : "<none>", tag,
                    rows[i].im->manifest_digest, id, ago, size);
         else
-            printf("%-32s %-12s %-12s %-20s %s\n", repo ? repo : "<none>", tag, id, ago, size);
+            printf("%-32s %-12s %-12s %-24s %s\n", repo ? repo : "<none>", tag, id, ago, size);
     }
 }
 

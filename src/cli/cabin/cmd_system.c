@@ -87,8 +87,8 @@ static void df_table(const struct df *d, bool verbose)
     pct(d->ctrs_stopped, d->ctrs_total, rec, sizeof(rec));
     printf("%-16s %-8zu %-8zu %-12s %s\n", "Containers", d->n_ctrs, d->running, size, rec);
     cabin_human_size(d->u->blobs_bytes, size, sizeof(size));
-    printf("%-16s %-8zu %-8s %-12s %s\n", "Layer blobs", d->u->blobs, "", size,
-           "(kept for save; shared like the layers)");
+    printf("%-16s %-8zu %-8s %-12s %s\n", "Blobs", d->u->blobs, "", size,
+           "(layer blobs as they came, configs, manifests: kept for save)");
     if (!verbose)
         return;
     printf("\nImages space usage:\n\n%-32s %-12s %-12s %-12s %-12s %-12s %s\n", "REPOSITORY",
