@@ -143,12 +143,9 @@ static bool is_id(const char *s)
 
 static int list_ids(struct engine *e, char ***ret, struct error **err)
 {
-    int dfd = openat(e->containersfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL) {
-        close_keep_errno(dfd);
+    cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
+    if (d == NULL)
         return error_errno(err, "reading `%s/containers`", e->root);
-    }
     cleanup_strv char **ids = NULL;
     struct dirent *de;
     while ((de = readdir(d)) != NULL)
@@ -275,12 +272,9 @@ static int destroy(struct engine *e, const char *name, const char *driver, struc
 
 void engine_containers_sweep(struct engine *e)
 {
-    int dfd = openat(e->containersfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL) {
-        close_keep_errno(dfd);
+    cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
+    if (d == NULL)
         return;
-    }
     time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {

@@ -89,12 +89,9 @@ static int mark(struct store *s, gc_roots_fn extra, void *opaque, struct gc_root
 
 static void sweep_blobs(struct store *s, char **keep, struct gc_stats *st)
 {
-    int dfd = openat(s->blobsfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL) {
-        close_keep_errno(dfd);
+    cleanup_closedir DIR *d = fs_opendir_at(s->blobsfd, ".");
+    if (d == NULL)
         return;
-    }
     size_t n = strv_length(keep);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -118,12 +115,9 @@ static void sweep_blobs(struct store *s, char **keep, struct gc_stats *st)
 
 static void sweep_layers(struct store *s, char **keep, struct gc_stats *st)
 {
-    int dfd = openat(s->layersfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL) {
-        close_keep_errno(dfd);
+    cleanup_closedir DIR *d = fs_opendir_at(s->layersfd, ".");
+    if (d == NULL)
         return;
-    }
     size_t n = strv_length(keep);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -150,12 +144,9 @@ static void sweep_layers(struct store *s, char **keep, struct gc_stats *st)
 /* Links whose layer is gone. */
 static void sweep_links(struct store *s)
 {
-    int dfd = openat(s->linksfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL) {
-        close_keep_errno(dfd);
+    cleanup_closedir DIR *d = fs_opendir_at(s->linksfd, ".");
+    if (d == NULL)
         return;
-    }
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
@@ -226,12 +217,9 @@ void store_usage_free(struct store_usage *u)
 
 static void count_dir(int parent, size_t *ret_n, uint64_t *ret_bytes)
 {
-    int dfd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-    if (d == NULL) {
-        close_keep_errno(dfd);
+    cleanup_closedir DIR *d = fs_opendir_at(parent, ".");
+    if (d == NULL)
         return;
-    }
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         struct stat sb;
@@ -307,19 +295,16 @@ int image_usage(struct store *s, struct store_usage **ret, struct error **err)
                 im->unique += li.size;
         }
     }
-    uint64_t ignored = 0;
-    size_t nl = 0;
-    count_dir(s->layersfd, &nl, &ignored);
-    u->layers = nl;
-    int dfd = openat(s->layersfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cleanup_closedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    cleanup_closedir DIR *d = fs_opendir_at(s->layersfd, ".");
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         char digest[DIGEST_BUF + 8];
         struct layer_info li;
         snprintf(digest, sizeof(digest), DIGEST_PREFIX "%s", de->d_name);
-        if (de->d_name[0] != '.' && store_layer_info(s, digest, &li, NULL) == 0)
+        if (de->d_name[0] != '.' && store_layer_info(s, digest, &li, NULL) == 0) {
+            u->layers++;
             u->layers_bytes += li.size;
+        }
     }
     count_dir(s->blobsfd, &u->blobs, &u->blobs_bytes);
     *ret = u;

@@ -13,6 +13,7 @@
 
 #include "image/manifest.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define CHUNK (256u * 1024)
@@ -82,21 +83,6 @@ static struct archive *new_raw_reader(void)
     return a;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        p += w;
-        len -= (size_t) w;
-    }
-    return 0;
-}
-
 struct pipeline {
     const struct layer_source *src;
     const char *what;
@@ -132,7 +118,7 @@ static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
         archive_set_error(a, EFBIG, "%s", p->err->msg);
         return -1;
     }
-    int r = p->blob_fd >= 0 ? write_all(p->blob_fd, p->inbuf, (size_t) n) : 0;
+    int r = p->blob_fd >= 0 ? fs_write_all(p->blob_fd, p->inbuf, (size_t) n) : 0;
     if (r < 0) {
         error_errnum(&p->err, -r, "writing the blob");
         archive_set_error(a, -r, "%s", p->err->msg);
@@ -157,7 +143,7 @@ static la_ssize_t pull_tar(struct pipeline *p)
                   (unsigned long long) p->max_tar);
         return -1;
     }
-    int r = p->tar_fd >= 0 ? write_all(p->tar_fd, p->midbuf, (size_t) n) : 0;
+    int r = p->tar_fd >= 0 ? fs_write_all(p->tar_fd, p->midbuf, (size_t) n) : 0;
     if (r < 0) {
         error_errnum(&p->err, -r, "writing the uncompressed blob");
         return -1;

@@ -176,14 +176,9 @@ void store_tmp_remove(struct store *s, const char *name, int fd)
 
 void store_tmp_sweep(struct store *s)
 {
-    int dfd = openat(s->tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
+    cleanup_closedir DIR *d = fs_opendir_at(s->tmpfd, ".");
+    if (d == NULL)
         return;
-    cleanup_closedir DIR *d = fdopendir(dfd);
-    if (d == NULL) {
-        close(dfd);
-        return;
-    }
     time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
