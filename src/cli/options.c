@@ -230,3 +230,30 @@ void options_print_help(FILE *f, const char *usage, const char *description,
         fprintf(f, "  %-28s %s\n", left, d->help);
     }
 }
+
+int options_parse_command(const struct option_def *defs, void *target, int argc, char **argv,
+                          unsigned int flags, int min, int max, const char *usage,
+                          const char *description, int *index, struct error **err)
+{
+    *index = 1;
+    int r = (flags & OPTIONS_DOCKER)
+                ? options_parse_docker(defs, target, argc, argv, index, flags, err)
+                : options_parse(defs, target, argc, argv, index, err);
+    if (r == OPTIONS_HELP) {
+        options_print_help(stdout, usage, description, defs);
+        return OPTIONS_HELP;
+    }
+    if (r < 0)
+        return error_wrap(err, "%s", argv[0]);
+    int have = argc - *index;
+    if (have >= min && (max < 0 || have <= max))
+        return 0;
+    if (min == max)
+        return error_new(err, EINVAL, "%s: expected %d argument%s, got %d (usage: %s)", argv[0],
+                         min, min == 1 ? "" : "s", have, usage);
+    if (have < min)
+        return error_new(err, EINVAL, "%s: expected at least %d argument%s, got %d (usage: %s)",
+                         argv[0], min, min == 1 ? "" : "s", have, usage);
+    return error_new(err, EINVAL, "%s: expected at most %d argument%s, got %d (usage: %s)",
+                     argv[0], max, max == 1 ? "" : "s", have, usage);
+}

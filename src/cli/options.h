@@ -69,6 +69,15 @@ int options_parse_docker(const struct option_def *defs, void *target, int argc, 
 void options_print_help(FILE *f, const char *usage, const char *description,
                         const struct option_def *defs);
 
+/* One command's options, for both front ends: parse argv from index 1
+ * (docker style with OPTIONS_DOCKER in `flags`, else runc style), print
+ * the help on --help (returning OPTIONS_HELP), and check that the number
+ * of positionals is in [min, max] (max -1: any).  Errors name argv[0]. */
+#define OPTIONS_DOCKER 2u
+int options_parse_command(const struct option_def *defs, void *target, int argc, char **argv,
+                          unsigned int flags, int min, int max, const char *usage,
+                          const char *description, int *index, struct error **err);
+
 /* Strict unsigned parse: digits only, no sign, no overflow. */
 int options_parse_uint(const char *s, unsigned long long max, unsigned long long *ret);
 

@@ -139,33 +139,12 @@ bool cabin_parse(const char *usage, const char *description, const struct option
                  int fail_status, int *index, int *ret_exit)
 {
     cleanup_error struct error *err = NULL;
-    *index = 1;
-    int r = options_parse_docker(defs, opts, argc, argv, index, flags, &err);
-    if (r == OPTIONS_HELP) {
-        options_print_help(stdout, usage, description, defs);
-        *ret_exit = 0;
-        return false;
-    }
-    if (r < 0) {
-        error_wrap(&err, "%s", argv[0]);
-        *ret_exit = cabin_fail(err, fail_status);
-        return false;
-    }
-    int have = argc - *index;
-    if (have < min || (max >= 0 && have > max)) {
-        if (min == max)
-            error_new(&err, EINVAL, "\"%s\" requires exactly %d argument%s (usage: %s)", argv[0],
-                      min, min == 1 ? "" : "s", usage);
-        else if (have < min)
-            error_new(&err, EINVAL, "\"%s\" requires at least %d argument%s (usage: %s)",
-                      argv[0], min, min == 1 ? "" : "s", usage);
-        else
-            error_new(&err, EINVAL, "\"%s\" accepts at most %d argument%s (usage: %s)", argv[0],
-                      max, max == 1 ? "" : "s", usage);
-        *ret_exit = cabin_fail(err, fail_status);
-        return false;
-    }
-    return true;
+    int r = options_parse_command(defs, opts, argc, argv, flags | OPTIONS_DOCKER, min, max,
+                                  usage, description, index, &err);
+    if (r == 0)
+        return true;
+    *ret_exit = r == OPTIONS_HELP ? 0 : cabin_fail(err, fail_status);
+    return false;
 }
 
 int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err)
