@@ -318,3 +318,23 @@ load cabin_helpers
 	[[ $output == *"Total reclaimed space: 0B"* ]]
 	[ "$(ls "$CROOT/layers" | wc -l)" -eq 6 ]
 }
+
+@test "load: a layer whose content is not what its name and the config say is refused" {
+	cabin load -i "$(cached_image docker.tar)" >/dev/null
+	mkdir "$TMP/x"
+	tar -C "$TMP/x" -xf "$(cached_image docker.tar)"
+	a=$(jq -r '.[0].Layers[1]' "$TMP/x/manifest.json")
+	b=$(jq -r '.[0].Layers[2]' "$TMP/x/manifest.json")
+	cp "$TMP/x/$b" "$TMP/x/$a"
+	tar -C "$TMP/x" -cf "$TMP/bad.tar" .
+	run_cabin load -i "$TMP/bad.tar"
+	[ "$status" -ne 0 ]
+	[[ $output == *"${a%.tar}"*"mismatch"* ]]
+	# And into an empty store the same.
+	CROOT=$TMP/fresh
+	run_cabin load -i "$TMP/bad.tar"
+	[ "$status" -ne 0 ]
+	[[ $output == *"mismatch"* ]]
+	[ -z "$(cabin images -q)" ]
+	assert_store_clean
+}
