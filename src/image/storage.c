@@ -73,6 +73,19 @@ int storage_choose(struct store *s, const char *name, const struct storage_opts 
     return 0;
 }
 
+size_t storage_unique_layers(char *const *layers, size_t n, const char **out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool again = false;
+        for (size_t j = i + 1; j < n && !again; j++)
+            again = strcmp(layers[i], layers[j]) == 0;
+        if (!again)
+            out[k++] = layers[i];
+    }
+    return k;
+}
+
 /* ---- du ------------------------------------------------------------------ */
 
 struct seen {

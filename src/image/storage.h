@@ -73,6 +73,13 @@ const struct storage_driver *storage_driver_by_name(const char *name);
 int storage_choose(struct store *s, const char *name, const struct storage_opts *o,
                    const struct storage_driver **ret, struct error **err);
 
+/* The layers to stack, bottom first, each once: a layer that comes again
+ * higher up is dropped from below (the same content above covers and
+ * whites out everything it did, so the union is the same), since overlayfs
+ * refuses a lower dir twice.  Writes pointers into `layers` to `out` (room
+ * for n) and returns how many. */
+size_t storage_unique_layers(char *const *layers, size_t n, const char **out);
+
 /* Disk use of the tree `name` in `dirfd` (st_blocks; hardlinks once; not
  * crossing mounts). */
 int storage_du(int dirfd, const char *name, uint64_t *ret, struct error **err);

@@ -176,11 +176,16 @@ static int mount_legacy(struct store *s, const char *cdir, char *const *layers, 
     return 0;
 }
 
-static int overlay_mount(struct store *s, int cdirfd, const char *cdir, char *const *layers,
-                         size_t n, const struct storage_opts *o, struct error **err)
+static int overlay_mount(struct store *s, int cdirfd, const char *cdir, char *const *all,
+                         size_t n_all, const struct storage_opts *o, struct error **err)
 {
     if (is_mounted(cdirfd))
         return 0;
+    cleanup_free const char **uniq = calloc(n_all + 1, sizeof(*uniq));
+    if (uniq == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    size_t n = storage_unique_layers(all, n_all, uniq);
+    char *const *layers = (char *const *) uniq;
     if (o->mount_api != OVERLAY_MOUNT_LEGACY) {
         int r = mount_new(s, cdir, layers, n, err);
         if (r != -ENOSYS)

@@ -236,9 +236,13 @@ static int copy_tree(struct copy *c, int src, int dst, const char *rel, struct e
     return 0;
 }
 
-static int vfs_create(struct store *s, int cdirfd, char *const *layers, size_t n,
+static int vfs_create(struct store *s, int cdirfd, char *const *all, size_t n_all,
                       struct error **err)
 {
+    cleanup_free const char **layers = calloc(n_all + 1, sizeof(*layers));
+    if (layers == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    size_t n = storage_unique_layers(all, n_all, layers);
     if (mkdirat(cdirfd, STORAGE_ROOTFS, 0755) < 0 && errno != EEXIST)
         return error_errno(err, "making the container's root");
     cleanup_close int root = openat(cdirfd, STORAGE_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

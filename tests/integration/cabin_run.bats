@@ -233,3 +233,24 @@ check_whiteouts() {
 	[ -z "$(ls "$CROOT/containers")" ]
 	assert_store_clean
 }
+
+@test "an image with the same layer twice (overlay refuses a lower dir twice: stacked once)" {
+	mkdir -p "$TMP/a/data" "$TMP/b/data"
+	echo a >"$TMP/a/data/f"
+	echo b >"$TMP/b/data/f"
+	tar --numeric-owner -C "$TMP/a" -cf "$TMP/a.tar" data
+	tar --numeric-owner -C "$TMP/b" -cf "$TMP/b.tar" data
+	"$MKIMAGE" oci "$TMP/dup" dup "$TMP/a.tar" "$TMP/b.tar" "$TMP/a.tar"
+	"$MKIMAGE" oci-archive "$TMP/dup" dup "$TMP/dup.tar" dup:1
+	cabin load -i "$TMP/dup.tar" >/dev/null
+	run_cabin image inspect dup:1
+	[ "$(jq -r '.[0].RootFS.Layers | length' <<<"$output")" -eq 4 ]
+	[ "$(jq -r '.[0].RootFS.Layers | unique | length' <<<"$output")" -eq 3 ]
+	for opt in "" "--storage-opt overlay.mount_api=legacy" "--storage-driver vfs"; do
+		# shellcheck disable=SC2086
+		run_cabin $opt run --rm dup:1 cat /data/f
+		[ "$status" -eq 0 ]
+		[ "$output" = a ]
+	done
+	assert_store_clean
+}
