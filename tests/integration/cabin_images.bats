@@ -338,3 +338,34 @@ load cabin_helpers
 	[ -z "$(cabin images -q)" ]
 	assert_store_clean
 }
+
+@test "two cabins at once: parallel loads of shared layers, runs and an rmi keep the store consistent" {
+	import_busybox other
+	pids=()
+	for i in 1 2 3; do
+		cabin load -q -i "$(cached_image docker.tar)" >"$TMP/l$i.log" 2>&1 &
+		pids+=($!)
+		cabin load -q -i "$(cached_image oci.tar)" >"$TMP/o$i.log" 2>&1 &
+		pids+=($!)
+		cabin run --rm other true >"$TMP/r$i.log" 2>&1 &
+		pids+=($!)
+	done
+	# An image of its own (the same layer, another config), removed meanwhile:
+	# its collection must leave alone what the loads are making.
+	cabin import -c 'CMD ["true"]' "$(cached_image rootfs.tar)" doomed >/dev/null
+	cabin rmi doomed >"$TMP/rmi.log" 2>&1 &
+	pids+=($!)
+	fails=0
+	for p in "${pids[@]}"; do
+		wait "$p" || fails=$((fails + 1))
+	done
+	cat "$TMP"/*.log >&2
+	[ "$fails" -eq 0 ]
+	run_cabin images --format json
+	[ "$(jq -r '[.[].RepoTags[]] | sort | join(",")' <<<"$output")" = "multi:latest,multi:oci,other:latest" ]
+	# multi's four layers (other's one is multi's base), each once.
+	[ "$(ls "$CROOT/layers" | wc -l)" -eq 4 ]
+	assert_store_clean
+	run_cabin run --rm multi:oci ls /data
+	[ "$(wc -l <<<"$output")" -eq 3 ]
+}
