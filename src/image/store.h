@@ -26,8 +26,10 @@
  *               exclusive by the garbage collector, which therefore never
  *               removes a layer that a writer is about to refer to.
  *               Always taken before store.lock.
- *   store.lock  exclusive around every read-modify-write of images.json and
- *               every commit of a layer; held for milliseconds.
+ *   store.lock  exclusive around every read-modify-write of images.json;
+ *               held for milliseconds.  (A layer commit needs no lock: it
+ *               is a rename(2) of its folder, which fails when another
+ *               process committed the same layer first.)
  *
  * Nothing here prints; errors follow util/error.h.  The store is not
  * thread-safe as an object, but separate `struct store` handles on one
@@ -112,10 +114,11 @@ int store_layer_info(struct store *s, const char *diff_id, struct layer_info *re
                      struct error **err);
 /* Absolute path of layers/<hex>/diff (malloc'd). */
 char *store_layer_path(struct store *s, const char *diff_id);
-/* Commit tmp/<tmp_name>/layer (with diff/ in it) as layers/<hex>: writes
- * its layer.json and short link, then renames it in under store.lock.
- * If the layer is there already (another process was quicker) ours is
- * left in tmp for the caller to remove, and *ret_existed is true. */
+/* Commit the folder `layer` (with diff/ in it) of the scratch folder
+ * `tmpfd` as layers/<hex>: writes its layer.json (fsync'd) and short link,
+ * then renames it in.  If the layer is there already (another process was
+ * quicker) ours is left in the scratch folder for the caller to remove, and
+ * *ret_existed is true. */
 int store_layer_commit(struct store *s, int tmpfd, const struct layer_info *info,
                        bool *ret_existed, struct error **err);
 

@@ -339,7 +339,7 @@ static int write_data(struct unpacker *u, struct archive *a, int fd, const char 
 }
 
 static int do_regular(struct unpacker *u, struct archive *a, struct archive_entry *e, int pfd,
-                      const char *base, const char *name, struct error **err)
+                      const char *base, char *name, struct error **err)
 {
     int64_t size = archive_entry_size(e);
     if (size < 0)
@@ -352,7 +352,7 @@ static int do_regular(struct unpacker *u, struct archive *a, struct archive_entr
     int r = make_room(u, pfd, base, false, name, err);
     if (r < 0)
         return r;
-    if (u->cached_fd != pfd && (r = parent_of(u, (char *) name, &pfd, &base, err)) < 0)
+    if (u->cached_fd != pfd && (r = parent_of(u, name, &pfd, &base, err)) < 0)
         return r;
     cleanup_close int fd =
         openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -410,7 +410,7 @@ static int do_dir(struct unpacker *u, struct archive_entry *e, int pfd, const ch
 }
 
 static int do_hardlink(struct unpacker *u, struct archive_entry *e, int pfd, const char *base,
-                       const char *name, struct error **err)
+                       char *name, struct error **err)
 {
     cleanup_free char *target = NULL;
     int r = clean_name(u, archive_entry_hardlink(e), "hardlink target", &target, err);
@@ -443,7 +443,7 @@ static int do_hardlink(struct unpacker *u, struct archive_entry *e, int pfd, con
         return 0;
     if ((r = make_room(u, pfd, base, false, name, err)) < 0)
         return r;
-    if (u->cached_fd != pfd && (r = parent_of(u, (char *) name, &pfd, &base, err)) < 0)
+    if (u->cached_fd != pfd && (r = parent_of(u, name, &pfd, &base, err)) < 0)
         return r;
     if (linkat(tdir, tbase, pfd, base, 0) < 0)
         return error_errno(err, "%s: hardlink `%s` -> `%s`", u->what, name,
@@ -452,12 +452,12 @@ static int do_hardlink(struct unpacker *u, struct archive_entry *e, int pfd, con
 }
 
 static int do_special(struct unpacker *u, struct archive_entry *e, int pfd, const char *base,
-                      const char *name, struct error **err)
+                      char *name, struct error **err)
 {
     int r = make_room(u, pfd, base, false, name, err);
     if (r < 0)
         return r;
-    if (u->cached_fd != pfd && (r = parent_of(u, (char *) name, &pfd, &base, err)) < 0)
+    if (u->cached_fd != pfd && (r = parent_of(u, name, &pfd, &base, err)) < 0)
         return r;
     mode_t type = archive_entry_filetype(e);
     if (type == AE_IFLNK) {
@@ -485,7 +485,7 @@ static int do_special(struct unpacker *u, struct archive_entry *e, int pfd, cons
 
 /* `.wh.NAME` or `.wh..wh..opq` in `pfd`. */
 static int do_whiteout(struct unpacker *u, struct archive_entry *e, int pfd, const char *base,
-                       const char *name, struct error **err)
+                       char *name, struct error **err)
 {
     if (strcmp(base, WHITEOUT_OPAQUE) == 0) {
         cleanup_close int d = fs_openat2(pfd, ".", O_RDONLY | O_DIRECTORY, 0, 0);
@@ -501,7 +501,7 @@ static int do_whiteout(struct unpacker *u, struct archive_entry *e, int pfd, con
     int r = make_room(u, pfd, victim, false, name, err);
     if (r < 0)
         return r;
-    if (u->cached_fd != pfd && (r = parent_of(u, (char *) name, &pfd, &base, err)) < 0)
+    if (u->cached_fd != pfd && (r = parent_of(u, name, &pfd, &base, err)) < 0)
         return r;
     if (mknodat(pfd, victim, S_IFCHR | 0, makedev(0, 0)) < 0)
         return error_errno(err, "%s: making the whiteout for `%s`", u->what, name);
