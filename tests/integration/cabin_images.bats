@@ -101,10 +101,12 @@ load cabin_helpers
 	[ "$(ls "$CROOT/layers" | wc -l)" -eq 4 ]
 }
 
-@test "load: from stdin; refuses what is not an image archive" {
+@test "load: from stdin, a compressed archive; refuses what is not an image archive" {
 	f=$(mktemp "$TMP/out.XXXXXX")
-	cabin_in load <"$(cached_image docker.tar)" >"$f"
+	gzip -c "$(cached_image docker.tar)" | cabin_in load >"$f"
 	[ "$(cat "$f")" = "Loaded image: multi:latest" ]
+	run_cabin run --rm multi ls /data
+	[ "$status" -eq 0 ]
 	run_cabin load -i "$(cached_image rootfs.tar)"
 	[ "$status" -ne 0 ]
 	[[ $output == *"neither a docker archive"* ]]

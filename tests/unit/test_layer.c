@@ -106,6 +106,8 @@ static struct blob make_tar(const struct entry *es, size_t n, int filter)
         archive_write_add_filter_gzip(a);
     else if (filter == ARCHIVE_FILTER_ZSTD)
         archive_write_add_filter_zstd(a);
+    else if (filter == ARCHIVE_FILTER_XZ)
+        archive_write_add_filter_xz(a);
     archive_write_set_bytes_in_last_block(a, 1);
     assert_int_equal(archive_write_open(a, &b, NULL, blob_write, NULL), ARCHIVE_OK);
     for (size_t i = 0; i < n; i++) {
@@ -567,6 +569,25 @@ static void test_existing_layer(void **state)
     free(zs.buf);
 }
 
+/* xz is no OCI media type: the blob kept is the uncompressed tar. */
+static void test_xz_keeps_the_tar(void **state)
+{
+    struct fixture *f = *state;
+    const struct entry es[] = {{REG, "f", "content", 0, 0, NULL}};
+    struct blob b = make_tar(es, N(es), ARCHIVE_FILTER_XZ);
+    struct layer_result r;
+    struct error *err = NULL;
+    assert_int_equal(ingest(f, &b, 0, NULL, &r, &err), 0);
+    assert_int_equal(r.compression, COMPRESSION_XZ);
+    assert_string_equal(r.blob_digest, r.diff_id);
+    assert_string_not_equal(r.digest, r.diff_id);
+    assert_int_equal(r.blob_size, r.tar_size);
+    assert_string_equal(r.media_type, "application/vnd.oci.image.layer.v1.tar");
+    assert_true(store_has_blob(f->store, r.diff_id));
+    assert_false(store_has_blob(f->store, r.digest));
+    free(b.buf);
+}
+
 static void test_tmp_sweep(void **state)
 {
     struct fixture *f = *state;
@@ -597,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_digests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_layer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xz_keeps_the_tar, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmp_sweep, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
