@@ -254,3 +254,24 @@ check_whiteouts() {
 	done
 	assert_store_clean
 }
+
+@test "run: a TERM to cabin goes to the container; its root goes with it" {
+	import_busybox
+	cabin run --rm busybox sh -c 'trap "echo got TERM; exit 9" TERM; touch /ready; while :; do sleep 0.1; done' \
+		>"$TMP/out" 2>&1 &
+	job=$!
+	for ((i = 0; i < 200; i++)); do
+		[ -n "$(ls "$CROOT"/containers/*/upper/ready 2>/dev/null)" ] && break
+		sleep 0.05
+	done
+	victim=$(pgrep -f "^$CABIN --root $CROOT --runroot $CRUN run")
+	[ -n "$victim" ]
+	kill -TERM $victim
+	st=0
+	wait "$job" || st=$?
+	cat "$TMP/out"
+	[ "$st" -eq 9 ]
+	[ "$(cat "$TMP/out")" = "got TERM" ]
+	[ -z "$(ls "$CROOT/containers")" ]
+	assert_store_clean
+}

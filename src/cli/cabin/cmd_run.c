@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,6 +65,16 @@ int cmd_run(struct cabin_ctx *ctx, int argc, char **argv)
         .interactive = c.interactive,
         .rm = c.rm,
     };
+    /* From here on a Ctrl-C or a TERM must not leave a half-made container
+     * or a mounted root: they wait (blocked) until the process runs, and
+     * then go to it (the runtime forwards them; its init unblocks them). */
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGINT);
+    sigaddset(&term, SIGTERM);
+    sigaddset(&term, SIGHUP);
+    sigaddset(&term, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &term, NULL);
     struct engine_container *ctr = NULL;
     if (engine_container_create(e, &o, &ctr, &err) < 0)
         return cabin_fail(err, EXIT_CABIN);
