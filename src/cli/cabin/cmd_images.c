@@ -61,12 +61,13 @@ static bool matches(const char *name, const char *filter)
 
 static void print_table(struct row *rows, size_t n, const struct images_cli *c)
 {
+    struct cabin_table t = {.ncols = c->digests ? 6 : 5};
     if (c->digests)
-        printf("%-32s %-12s %-71s %-12s %-24s %s\n", "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
-               "CREATED", "SIZE");
+        cabin_table_add(&t, (const char *[]) {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
+                                              "CREATED", "SIZE"});
     else
-        printf("%-32s %-12s %-12s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
-               "SIZE");
+        cabin_table_add(&t, (const char *[]) {"REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+                                              "SIZE"});
     for (size_t i = 0; i < n; i++) {
         cleanup_free char *repo = NULL;
         const char *tag = "<none>";
@@ -78,12 +79,14 @@ static void print_table(struct row *rows, size_t n, const struct images_cli *c)
                  c->no_trunc ? rows[i].im->id : digest_hex(rows[i].im->id));
         cabin_human_ago(rows[i].created, ago, sizeof(ago));
         cabin_human_size(rows[i].size, size, sizeof(size));
+        const char *r = repo ? repo : "<none>";
         if (c->digests)
-            printf("%-32s %-12s %-71s %-12s %-24s %s\n", repo ? repo : "<none>", tag,
-                   rows[i].im->manifest_digest, id, ago, size);
+            cabin_table_add(&t, (const char *[]) {r, tag, rows[i].im->manifest_digest, id, ago,
+                                                  size});
         else
-            printf("%-32s %-12s %-12s %-24s %s\n", repo ? repo : "<none>", tag, id, ago, size);
+            cabin_table_add(&t, (const char *[]) {r, tag, id, ago, size});
     }
+    cabin_table_print(&t);
 }
 
 static json_t *strv_json(char **v, bool familiar)

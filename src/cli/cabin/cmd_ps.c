@@ -49,9 +49,10 @@ int cmd_ps(struct cabin_ctx *ctx, int argc, char **argv)
     size_t n = 0;
     if (engine_container_list(e, &list, &n, &err) < 0)
         return cabin_fail(err, 1);
+    struct cabin_table t = {.ncols = 5};
     if (!c.quiet)
-        printf("%-14s %-24s %-24s %-20s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-               "STATUS");
+        cabin_table_add(&t, (const char *[]) {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+                                              "STATUS"});
     for (size_t k = n; k-- > 0;) {
         const struct engine_container *ct = list[k];
         enum engine_status st = engine_container_status(e, ct);
@@ -72,9 +73,12 @@ int cmd_ps(struct cabin_ctx *ctx, int argc, char **argv)
         snprintf(quoted, sizeof(quoted), "\"%s\"", cmd);
         cabin_human_ago(ct->created, created, sizeof(created));
         status_text(ct, st, status, sizeof(status));
-        printf(c.no_trunc ? "%-14s %-24s %-24s %-20s %s\n" : "%-14.12s %-24s %-24s %-20s %s\n",
-               ct->id, ct->image, quoted, created, status);
+        char id[ENGINE_ID_LEN + 1];
+        snprintf(id, sizeof(id), c.no_trunc ? "%s" : "%.12s", ct->id);
+        cabin_table_add(&t, (const char *[]) {id, ct->image, quoted, created, status});
     }
+    if (!c.quiet)
+        cabin_table_print(&t);
     engine_container_list_free(list);
     return 0;
 }

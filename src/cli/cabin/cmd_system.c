@@ -78,21 +78,30 @@ static void pct(uint64_t part, uint64_t whole, char *buf, size_t len)
 
 static void df_table(const struct df *d, bool verbose)
 {
-    char size[32], rec[48];
-    printf("%-16s %-8s %-8s %-12s %s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+    char size[32], rec[48], total[32], active[32];
+    struct cabin_table t = {.ncols = 5};
+    cabin_table_add(&t, (const char *[]) {"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
     cabin_human_size(d->u->layers_bytes, size, sizeof(size));
     pct(d->reclaimable, d->u->layers_bytes, rec, sizeof(rec));
-    printf("%-16s %-8zu %-8zu %-12s %s\n", "Images", d->u->n, d->active_images, size, rec);
+    snprintf(total, sizeof(total), "%zu", d->u->n);
+    snprintf(active, sizeof(active), "%zu", d->active_images);
+    cabin_table_add(&t, (const char *[]) {"Images", total, active, size, rec});
     cabin_human_size(d->ctrs_total, size, sizeof(size));
     pct(d->ctrs_stopped, d->ctrs_total, rec, sizeof(rec));
-    printf("%-16s %-8zu %-8zu %-12s %s\n", "Containers", d->n_ctrs, d->running, size, rec);
+    snprintf(total, sizeof(total), "%zu", d->n_ctrs);
+    snprintf(active, sizeof(active), "%zu", d->running);
+    cabin_table_add(&t, (const char *[]) {"Containers", total, active, size, rec});
     cabin_human_size(d->u->blobs_bytes, size, sizeof(size));
-    printf("%-16s %-8zu %-8s %-12s %s\n", "Blobs", d->u->blobs, "", size,
-           "(layer blobs as they came, configs, manifests: kept for save)");
+    snprintf(total, sizeof(total), "%zu", d->u->blobs);
+    cabin_table_add(&t, (const char *[]) {"Blobs", total, "", size,
+                                          "(as they came: kept for save)"});
+    cabin_table_print(&t);
     if (!verbose)
         return;
-    printf("\nImages space usage:\n\n%-32s %-12s %-12s %-12s %-12s %-12s %s\n", "REPOSITORY",
-           "TAG", "IMAGE ID", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS");
+    printf("\nImages space usage:\n\n");
+    t.ncols = 7;
+    cabin_table_add(&t, (const char *[]) {"REPOSITORY", "TAG", "IMAGE ID", "SIZE", "SHARED SIZE",
+                                          "UNIQUE SIZE", "CONTAINERS"});
     for (size_t i = 0; i < d->u->n; i++) {
         const struct usage_image *im = &d->u->images[i];
         cleanup_free char *repo = NULL;
@@ -100,22 +109,28 @@ static void df_table(const struct df *d, bool verbose)
         bool dig;
         if (im->names && im->names[0])
             image_ref_split(image_ref_familiar(im->names[0]), &repo, &tag, &dig);
-        char a[32], b[32], c[32];
+        char a[32], b[32], c[32], id[16], n[16];
         cabin_human_size(im->size, a, sizeof(a));
         cabin_human_size(im->shared, b, sizeof(b));
         cabin_human_size(im->unique, c, sizeof(c));
-        size_t n = 0;
-        for (size_t k = 0; k < d->n_ctrs; k++)
-            n += strcmp(d->ctrs[k]->image_id, im->id) == 0;
-        printf("%-32s %-12s %-12.12s %-12s %-12s %-12s %zu\n", repo ? repo : "<none>", tag,
-               digest_hex(im->id), a, b, c, n);
+        size_t k, users = 0;
+        for (k = 0; k < d->n_ctrs; k++)
+            users += strcmp(d->ctrs[k]->image_id, im->id) == 0;
+        snprintf(id, sizeof(id), "%.12s", digest_hex(im->id));
+        snprintf(n, sizeof(n), "%zu", users);
+        cabin_table_add(&t, (const char *[]) {repo ? repo : "<none>", tag, id, a, b, c, n});
     }
-    printf("\nContainers space usage:\n\n%-14s %-24s %s\n", "CONTAINER ID", "IMAGE", "SIZE");
+    cabin_table_print(&t);
+    printf("\nContainers space usage:\n\n");
+    t.ncols = 3;
+    cabin_table_add(&t, (const char *[]) {"CONTAINER ID", "IMAGE", "SIZE"});
     for (size_t i = 0; i < d->n_ctrs; i++) {
-        char a[32];
+        char a[32], id[16];
         cabin_human_size(d->ctr_bytes[i], a, sizeof(a));
-        printf("%-14.12s %-24s %s\n", d->ctrs[i]->id, d->ctrs[i]->image, a);
+        snprintf(id, sizeof(id), "%.12s", d->ctrs[i]->id);
+        cabin_table_add(&t, (const char *[]) {id, d->ctrs[i]->image, a});
     }
+    cabin_table_print(&t);
 }
 
 static void df_json(const struct df *d)

@@ -77,4 +77,14 @@ void cabin_human_ago(int64_t when, char *buf, size_t len);
 /* RFC 3339 of a unix time (UTC). */
 void cabin_rfc3339(int64_t when, char *buf, size_t len);
 
+/* A table printed as docker prints them: each column as wide as its widest
+ * cell, three spaces between columns.  Add the header as the first row. */
+struct cabin_table {
+    size_t ncols, nrows;
+    char **cells; /* nrows * ncols, malloc'd */
+};
+void cabin_table_add(struct cabin_table *t, const char *const *row);
+/* Print (to stdout) and free the cells. */
+void cabin_table_print(struct cabin_table *t);
+
 #endif

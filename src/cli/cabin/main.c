@@ -236,3 +236,48 @@ void cabin_rfc3339(int64_t when, char *buf, size_t len)
     gmtime_r(&t, &tm);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void cabin_table_add(struct cabin_table *t, const char *const *row)
+{
+    char **cells = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+    if (cells == NULL)
+        return;
+    t->cells = cells;
+    for (size_t c = 0; c < t->ncols; c++)
+        cells[t->nrows * t->ncols + c] = strdup(row[c] ? row[c] : "");
+    t->nrows++;
+}
+
+/* Display width: UTF-8 continuation bytes take no column. */
+static size_t width(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char) *s & 0xc0) != 0x80;
+    return n;
+}
+
+void cabin_table_print(struct cabin_table *t)
+{
+    size_t *w = calloc(t->ncols, sizeof(*w));
+    for (size_t r = 0; w && r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t n = width(t->cells[r * t->ncols + c]);
+            if (n > w[c])
+                w[c] = n;
+        }
+    for (size_t r = 0; w && r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            bool last = c + 1 == t->ncols;
+            printf("%s%*s", cell ? cell : "", last ? 0 : (int) (w[c] - width(cell) + 3), "");
+        }
+        printf("\n");
+    }
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(w);
+    t->cells = NULL;
+    t->nrows = 0;
+}
