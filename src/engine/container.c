@@ -508,7 +508,7 @@ int engine_container_run(struct engine *e, struct engine_container *c, bool inte
         r = container_run(rt, c->id, &opts, &status, err);
     }
     cleanup_error struct error *e2 = NULL;
-    if (r == 0)
+    if (r == 0 && !c->rm)
         record_exit(e, c, status);
     /* The root goes with the process, whatever happened: a failure to
      * clean up is reported (unless the run itself failed first). */
