@@ -9,11 +9,13 @@ MESON_OPTS ?=
 
 # Debian packages the build and the tests need (checked with dpkg, installed
 # with apt-get only when missing).
-DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libseccomp-dev
-DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps
-DEPS_BENCH := runc crun time
+DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libseccomp-dev \
+              libarchive-dev libssl-dev
+DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
+              umoci skopeo
+DEPS_BENCH := runc crun time podman
 
-.PHONY: all build build-asan deps deps-bench demo check check-asan check-unit check-integration bench install clean
+.PHONY: all build build-asan deps deps-bench demo demo-runtime check check-asan check-unit check-integration bench install clean
 
 all: build
 
@@ -36,7 +38,12 @@ deps:
 deps-bench:
 	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_BENCH)"
 
+# The engine: a busybox image imported and run with cabin.
 demo: deps build
+	@sh tests/helpers/demo-cabin.sh $(BUILD)
+
+# The runtime alone: a bundle run with cabin-runtime, showing its isolation.
+demo-runtime: deps build
 	@sh tests/helpers/demo.sh $(BUILD)/cabin-runtime
 
 # The sanitizer build (ASan + UBSan, LeakSanitizer on the CLI paths):

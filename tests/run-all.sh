@@ -78,7 +78,8 @@ if [ -n "${ASAN_BUILD:-}" ]; then
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     run_units "$asan" "asan:"
     core=""
-    for f in lifecycle errors cli process mounts cgroups seccomp hooks security seccomp_default lsm; do
+    for f in lifecycle errors cli process mounts cgroups seccomp hooks security \
+             seccomp_default lsm cabin_images cabin_run; do
         core="$core $repo/tests/integration/$f.bats"
     done
     # shellcheck disable=SC2086

@@ -14,6 +14,17 @@
  * `--flag` or `--flag=true|false`, and stops at the first argument that is
  * not an option or after `--`.  Numbers are parsed strictly.  `-h` and
  * `--help` return OPTIONS_HELP.
+ *
+ * options_parse_docker() accepts what docker's (pflag) parser accepts
+ * instead: long names only with two dashes (`--env=K=V`, `--env K=V`),
+ * short flags combined (`-it`, `-dit`; the last one of a group may take a
+ * value, attached `-eK=V`, `-e=K=V` or as the next argument `-e K=V`),
+ * and `--help` (and `-h` unless the table gives `h` to an option, as
+ * `run -h HOSTNAME` does).  With OPTIONS_STOP_AT_POSITIONAL it stops at
+ * the first positional argument (the image of `run`: what follows is the
+ * container's command); otherwise options may come after positionals, and
+ * argv is permuted so that every positional ends up from *index on, in
+ * order (as GNU getopt does).  `--` ends the options in both modes.
  */
 #ifndef CABIN_CLI_OPTIONS_H
 #define CABIN_CLI_OPTIONS_H
@@ -50,8 +61,22 @@ struct option_def {
 int options_parse(const struct option_def *defs, void *target, int argc, char **argv, int *index,
                   struct error **err);
 
+#define OPTIONS_STOP_AT_POSITIONAL 1u
+
+int options_parse_docker(const struct option_def *defs, void *target, int argc, char **argv,
+                         int *index, unsigned int flags, struct error **err);
+
 void options_print_help(FILE *f, const char *usage, const char *description,
                         const struct option_def *defs);
+
+/* One command's options, for both front ends: parse argv from index 1
+ * (docker style with OPTIONS_DOCKER in `flags`, else runc style), print
+ * the help on --help (returning OPTIONS_HELP), and check that the number
+ * of positionals is in [min, max] (max -1: any).  Errors name argv[0]. */
+#define OPTIONS_DOCKER 2u
+int options_parse_command(const struct option_def *defs, void *target, int argc, char **argv,
+                          unsigned int flags, int min, int max, const char *usage,
+                          const char *description, int *index, struct error **err);
 
 /* Strict unsigned parse: digits only, no sign, no overflow. */
 int options_parse_uint(const char *s, unsigned long long max, unsigned long long *ret);

@@ -242,7 +242,7 @@ int fs_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, siz
     return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
     while (len > 0) {
@@ -274,7 +274,7 @@ int fs_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
     /* The umask must not change the mode the caller asked for. */
     int r = fchmod(fd, mode) < 0 ? -errno : 0;
     if (r == 0)
-        r = write_all(fd, data, len);
+        r = fs_write_all(fd, data, len);
     if (r == 0 && sync && fsync(fd) < 0)
         r = -errno;
     if (r < 0) {
@@ -294,7 +294,7 @@ int fs_write_knob(int dirfd, const char *path, const char *value, struct error *
     cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return error_errno(err, "opening `%s`", path);
-    int r = write_all(fd, value, strlen(value));
+    int r = fs_write_all(fd, value, strlen(value));
     if (r < 0)
         return error_errnum(err, -r, "writing `%s` to `%s`", value, path);
     return 0;
@@ -376,6 +376,17 @@ int fs_remove_tree(int dirfd, const char *name, struct error **err)
     if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
         return error_errno(err, "removing directory `%s`", name);
     return 0;
+}
+
+DIR *fs_opendir_at(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    DIR *d = fdopendir(fd);
+    if (d == NULL)
+        close_keep_errno(fd);
+    return d;
 }
 
 const char *fs_fd_path(int fd, char *buf, size_t len)

@@ -14,6 +14,7 @@
 #ifndef CABIN_UTIL_FS_H
 #define CABIN_UTIL_FS_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -57,6 +58,13 @@ int fs_mkdir_p(const char *path, mode_t mode, struct error **err);
 
 /* rm -rf of `name` in `dirfd`, not crossing mount points (EBUSY). */
 int fs_remove_tree(int dirfd, const char *name, struct error **err);
+
+/* write(2) all of `data`, retrying on EINTR; 0 or a negative errno. */
+int fs_write_all(int fd, const void *data, size_t len);
+
+/* The directory `name` of `dirfd` (".": dirfd itself) opened for readdir,
+ * not following a symlink; NULL with errno set.  Close with closedir(). */
+DIR *fs_opendir_at(int dirfd, const char *name);
 
 /* "/proc/self/fd/N" for fd in buf (at least 32 bytes). */
 const char *fs_fd_path(int fd, char *buf, size_t len);

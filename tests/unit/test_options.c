@@ -351,6 +351,122 @@ static void test_print_help(void **state)
     free(buf);
 }
 
+/* ---- docker style ---- */
+
+static int dparse(struct opts *o, int argc, const char **argv, int *index, unsigned flags,
+                  struct error **err)
+{
+    memset(o, 0, sizeof(*o));
+    *index = 1;
+    return options_parse_docker(defs, o, argc, (char **) argv, index, flags, err);
+}
+
+static void test_docker_combined_short(void **state)
+{
+    struct opts o;
+    struct error *err = NULL;
+    int idx;
+    const char *a1[] = {"run", "-ad", "image", "sh"};
+    assert_int_equal(dparse(&o, ARGC(a1), a1, &idx, OPTIONS_STOP_AT_POSITIONAL, &err), 0);
+    assert_true(o.all);
+    assert_true(o.detach);
+    assert_int_equal(idx, 2);
+
+    /* The last of a group takes a value: attached, with '=', or next. */
+    const char *a2[] = {"run", "-daeK=V", "-e=A=B", "-de", "C=D", "img"};
+    assert_int_equal(dparse(&o, ARGC(a2), a2, &idx, OPTIONS_STOP_AT_POSITIONAL, &err), 0);
+    assert_int_equal(strv_length(o.env), 3);
+    assert_string_equal(o.env[0], "K=V");
+    assert_string_equal(o.env[1], "A=B");
+    assert_string_equal(o.env[2], "C=D");
+    assert_string_equal(a2[idx], "img");
+    strv_free(o.env);
+
+    const char *a3[] = {"run", "-dx"};
+    assert_true(dparse(&o, ARGC(a3), a3, &idx, 0, &err) < 0);
+    assert_non_null(strstr(err->msg, "'x'"));
+    error_free(err);
+    err = NULL;
+
+    const char *a4[] = {"run", "-de"};
+    assert_true(dparse(&o, ARGC(a4), a4, &idx, 0, &err) < 0);
+    assert_non_null(strstr(err->msg, "needs an argument"));
+    error_free(err);
+}
+
+static void test_docker_long(void **state)
+{
+    struct opts o;
+    struct error *err = NULL;
+    int idx;
+    const char *a1[] = {"run", "--env=K=V", "--env", "A=B", "--all=false", "--detach", "img"};
+    assert_int_equal(dparse(&o, ARGC(a1), a1, &idx, OPTIONS_STOP_AT_POSITIONAL, &err), 0);
+    assert_int_equal(strv_length(o.env), 2);
+    assert_string_equal(o.env[0], "K=V");
+    assert_false(o.all);
+    assert_true(o.detach);
+    assert_int_equal(idx, 6);
+    strv_free(o.env);
+
+    /* Single-dash long names are runc's, not docker's: -root is -r -o... */
+    const char *a2[] = {"cmd", "-root", "x"};
+    assert_true(dparse(&o, ARGC(a2), a2, &idx, 0, &err) < 0);
+    assert_non_null(strstr(err->msg, "unknown shorthand flag: 'r'"));
+    error_free(err);
+    err = NULL;
+
+    const char *a3[] = {"cmd", "--nope"};
+    assert_true(dparse(&o, ARGC(a3), a3, &idx, 0, &err) < 0);
+    assert_string_equal(err->msg, "unknown flag: --nope");
+    error_free(err);
+    err = NULL;
+
+    const char *a4[] = {"cmd", "--count", "12x"};
+    assert_true(dparse(&o, ARGC(a4), a4, &idx, 0, &err) < 0);
+    error_free(err);
+}
+
+static void test_docker_stop_and_permute(void **state)
+{
+    struct opts o;
+    struct error *err = NULL;
+    int idx;
+    /* run: what follows the image is the container's command. */
+    const char *a1[] = {"run", "-d", "img", "sh", "-c", "--all"};
+    assert_int_equal(dparse(&o, ARGC(a1), a1, &idx, OPTIONS_STOP_AT_POSITIONAL, &err), 0);
+    assert_false(o.all);
+    assert_int_equal(idx, 2);
+
+    /* Elsewhere options may follow positionals; positionals end up in order. */
+    const char *a2[] = {"rmi", "a", "-d", "b", "--count=3", "c", "--", "-x"};
+    assert_int_equal(dparse(&o, ARGC(a2), a2, &idx, 0, &err), 0);
+    assert_true(o.detach);
+    assert_int_equal(o.count, 3);
+    assert_int_equal(ARGC(a2) - idx, 4);
+    assert_string_equal(a2[idx], "a");
+    assert_string_equal(a2[idx + 1], "b");
+    assert_string_equal(a2[idx + 2], "c");
+    assert_string_equal(a2[idx + 3], "-x");
+
+    /* "-" alone is a positional (stdin). */
+    const char *a3[] = {"import", "-", "name"};
+    assert_int_equal(dparse(&o, ARGC(a3), a3, &idx, 0, &err), 0);
+    assert_int_equal(idx, 1);
+    assert_string_equal(a3[idx], "-");
+}
+
+static void test_docker_help(void **state)
+{
+    struct opts o;
+    struct error *err = NULL;
+    int idx;
+    const char *a1[] = {"cmd", "x", "--help"};
+    assert_int_equal(dparse(&o, ARGC(a1), a1, &idx, 0, &err), OPTIONS_HELP);
+    const char *a2[] = {"cmd", "-h"};
+    assert_int_equal(dparse(&o, ARGC(a2), a2, &idx, 0, &err), OPTIONS_HELP);
+    assert_null(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +483,10 @@ int main(void)
         cmocka_unit_test(test_index_start),
         cmocka_unit_test(test_parse_uint),
         cmocka_unit_test(test_print_help),
+        cmocka_unit_test(test_docker_combined_short),
+        cmocka_unit_test(test_docker_long),
+        cmocka_unit_test(test_docker_stop_and_permute),
+        cmocka_unit_test(test_docker_help),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,26 +146,12 @@ bool cli_parse(const char *usage, const char *description, const struct option_d
                void *opts, int argc, char **argv, int *index, int nargs, int *ret_exit)
 {
     cleanup_error struct error *err = NULL;
-    *index = 1;
-    int r = options_parse(defs, opts, argc, argv, index, &err);
-    if (r == OPTIONS_HELP) {
-        options_print_help(stdout, usage, description, defs);
-        *ret_exit = 0;
-        return false;
-    }
-    if (r < 0) {
-        error_wrap(&err, "%s", argv[0]);
-        *ret_exit = cli_fail(err);
-        return false;
-    }
-    int have = argc - *index;
-    if (nargs >= 0 && have != nargs) {
-        error_new(&err, EINVAL, "%s: expected %d argument%s, got %d (usage: %s)", argv[0], nargs,
-                  nargs == 1 ? "" : "s", have, usage);
-        *ret_exit = cli_fail(err);
-        return false;
-    }
-    return true;
+    int r = options_parse_command(defs, opts, argc, argv, 0, nargs < 0 ? 0 : nargs, nargs,
+                                  usage, description, index, &err);
+    if (r == 0)
+        return true;
+    *ret_exit = r == OPTIONS_HELP ? 0 : cli_fail(err);
+    return false;
 }
 
 int cli_listen_fds(unsigned int *ret, struct error **err)

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `cabin system df`: what the store and the containers use. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cabin/commands.h"
+#include "engine/container.h"
+#include "engine/images.h"
+#include "image/gc.h"
+#include "image/reference.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+struct df_cli {
+    bool verbose;
+    const char *format;
+};
+
+static const struct option_def df_options[] = {
+    OPTION_BOOL("verbose", 'v', struct df_cli, verbose,
+                "each image's size, shared and unique bytes, and each container's"),
+    OPTION_STRING("format", 0, struct df_cli, format, "FORMAT", "`json`: one JSON object"),
+    OPTION_END,
+};
+
+struct df {
+    struct store_usage *u;
+    struct engine_container **ctrs;
+    size_t n_ctrs;
+    uint64_t *ctr_bytes;
+    uint64_t ctrs_total, ctrs_stopped; /* the latter reclaimable */
+    size_t active_images, running;
+    uint64_t reclaimable; /* layers of images no container uses, unique to them */
+};
+
+static void df_release(struct df *d)
+{
+    store_usage_free(d->u);
+    engine_container_list_free(d->ctrs);
+    free(d->ctr_bytes);
+}
+
+static int df_collect(struct engine *e, struct df *d, struct error **err)
+{
+    int r = image_usage(e->store, &d->u, err);
+    if (r == 0)
+        r = engine_container_list(e, &d->ctrs, &d->n_ctrs, err);
+    if (r < 0)
+        return r;
+    d->ctr_bytes = calloc(d->n_ctrs + 1, sizeof(*d->ctr_bytes));
+    for (size_t i = 0; d->ctr_bytes && i < d->n_ctrs; i++) {
+        engine_container_usage(e, d->ctrs[i], &d->ctr_bytes[i], NULL);
+        d->ctrs_total += d->ctr_bytes[i];
+        enum engine_status st = engine_container_status(e, d->ctrs[i]);
+        bool live = st == ENGINE_RUNNING || st == ENGINE_PAUSED;
+        d->running += live;
+        if (!live)
+            d->ctrs_stopped += d->ctr_bytes[i];
+    }
+    for (size_t i = 0; i < d->u->n; i++) {
+        bool used = false;
+        for (size_t k = 0; k < d->n_ctrs; k++)
+            used |= strcmp(d->ctrs[k]->image_id, d->u->images[i].id) == 0;
+        d->active_images += used;
+        if (!used)
+            d->reclaimable += d->u->images[i].unique;
+    }
+    return 0;
+}
+
+static void pct(uint64_t part, uint64_t whole, char *buf, size_t len)
+{
+    char s[32];
+    cabin_human_size(part, s, sizeof(s));
+    snprintf(buf, len, "%s (%llu%%)", s,
+             whole ? (unsigned long long) (part * 100 / whole) : 0ULL);
+}
+
+static void df_table(const struct df *d, bool verbose)
+{
+    char size[32], rec[48], total[32], active[32];
+    struct cabin_table t = {.ncols = 5};
+    cabin_table_add(&t, (const char *[]) {"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
+    cabin_human_size(d->u->layers_bytes, size, sizeof(size));
+    pct(d->reclaimable, d->u->layers_bytes, rec, sizeof(rec));
+    snprintf(total, sizeof(total), "%zu", d->u->n);
+    snprintf(active, sizeof(active), "%zu", d->active_images);
+    cabin_table_add(&t, (const char *[]) {"Images", total, active, size, rec});
+    cabin_human_size(d->ctrs_total, size, sizeof(size));
+    pct(d->ctrs_stopped, d->ctrs_total, rec, sizeof(rec));
+    snprintf(total, sizeof(total), "%zu", d->n_ctrs);
+    snprintf(active, sizeof(active), "%zu", d->running);
+    cabin_table_add(&t, (const char *[]) {"Containers", total, active, size, rec});
+    cabin_human_size(d->u->blobs_bytes, size, sizeof(size));
+    snprintf(total, sizeof(total), "%zu", d->u->blobs);
+    cabin_table_add(&t, (const char *[]) {"Blobs", total, "", size,
+                                          "(as they came: kept for save)"});
+    cabin_table_print(&t);
+    if (!verbose)
+        return;
+    printf("\nImages space usage:\n\n");
+    t.ncols = 7;
+    cabin_table_add(&t, (const char *[]) {"REPOSITORY", "TAG", "IMAGE ID", "SIZE", "SHARED SIZE",
+                                          "UNIQUE SIZE", "CONTAINERS"});
+    for (size_t i = 0; i < d->u->n; i++) {
+        const struct usage_image *im = &d->u->images[i];
+        cleanup_free char *repo = NULL;
+        const char *tag = "<none>";
+        bool dig;
+        if (im->names && im->names[0])
+            image_ref_split(image_ref_familiar(im->names[0]), &repo, &tag, &dig);
+        char a[32], b[32], c[32], id[16], n[16];
+        cabin_human_size(im->size, a, sizeof(a));
+        cabin_human_size(im->shared, b, sizeof(b));
+        cabin_human_size(im->unique, c, sizeof(c));
+        size_t k, users = 0;
+        for (k = 0; k < d->n_ctrs; k++)
+            users += strcmp(d->ctrs[k]->image_id, im->id) == 0;
+        snprintf(id, sizeof(id), "%.12s", digest_hex(im->id));
+        snprintf(n, sizeof(n), "%zu", users);
+        cabin_table_add(&t, (const char *[]) {repo ? repo : "<none>", tag, id, a, b, c, n});
+    }
+    cabin_table_print(&t);
+    printf("\nContainers space usage:\n\n");
+    t.ncols = 3;
+    cabin_table_add(&t, (const char *[]) {"CONTAINER ID", "IMAGE", "SIZE"});
+    for (size_t i = 0; i < d->n_ctrs; i++) {
+        char a[32], id[16];
+        cabin_human_size(d->ctr_bytes[i], a, sizeof(a));
+        snprintf(id, sizeof(id), "%.12s", d->ctrs[i]->id);
+        cabin_table_add(&t, (const char *[]) {id, d->ctrs[i]->image, a});
+    }
+    cabin_table_print(&t);
+}
+
+static void df_json(const struct df *d)
+{
+    json_t *images = json_array();
+    for (size_t i = 0; i < d->u->n; i++) {
+        const struct usage_image *im = &d->u->images[i];
+        json_t *names = json_array();
+        for (size_t k = 0; im->names && im->names[k]; k++)
+            json_array_append_new(names, json_string(im->names[k]));
+        json_array_append_new(images, json_pack("{s:s, s:o, s:I, s:I, s:I}", "Id", im->id,
+                                                "Names", names, "Size", (json_int_t) im->size,
+                                                "SharedSize", (json_int_t) im->shared,
+                                                "UniqueSize", (json_int_t) im->unique));
+    }
+    json_t *ctrs = json_array();
+    for (size_t i = 0; i < d->n_ctrs; i++)
+        json_array_append_new(ctrs, json_pack("{s:s, s:s, s:I}", "Id", d->ctrs[i]->id, "Image",
+                                              d->ctrs[i]->image_id, "Size",
+                                              (json_int_t) d->ctr_bytes[i]));
+    cleanup_json json_t *o = json_pack(
+        "{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I}, s:{s:I, s:I, s:I}, s:o, s:o}", "Images",
+        "Total", (json_int_t) d->u->n, "Active", (json_int_t) d->active_images, "Size",
+        (json_int_t) d->u->layers_bytes, "Reclaimable", (json_int_t) d->reclaimable, "Layers",
+        "Total", (json_int_t) d->u->layers, "Size", (json_int_t) d->u->layers_bytes, "Containers",
+        "Total", (json_int_t) d->n_ctrs, "Running", (json_int_t) d->running, "Size",
+        (json_int_t) d->ctrs_total, "Blobs", json_pack("{s:I, s:I}", "Total",
+                                                       (json_int_t) d->u->blobs, "Size",
+                                                       (json_int_t) d->u->blobs_bytes),
+        "ImagesDetail", images);
+    if (o)
+        json_object_set_new(o, "ContainersDetail", ctrs);
+    else
+        json_decref(ctrs);
+    cleanup_free char *s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+    printf("%s\n", s ? s : "{}");
+}
+
+static int cmd_df(struct cabin_ctx *ctx, int argc, char **argv)
+{
+    struct df_cli c = {0};
+    int i, ex;
+    if (!cabin_parse("cabin system df [OPTIONS]",
+                     "Show the disk cabin uses: images (each distinct layer counted once; -v "
+                     "shows how much of each image is shared with others and how much is its "
+                     "own), containers (their own writable layers) and the layer blobs kept "
+                     "for save.",
+                     df_options, &c, argc, argv, 0, 0, 0, 1, &i, &ex))
+        return ex;
+    cleanup_error struct error *err = NULL;
+    if (c.format && strcmp(c.format, "json") != 0) {
+        error_new(&err, EINVAL, "system df: --format `%s`: only `json` is supported", c.format);
+        return cabin_fail(err, 1);
+    }
+    struct engine *e = NULL;
+    if (cabin_engine(ctx, &e, &err) < 0)
+        return cabin_fail(err, 1);
+    struct df d = {0};
+    if (df_collect(e, &d, &err) < 0) {
+        df_release(&d);
+        return cabin_fail(err, 1);
+    }
+    if (c.format)
+        df_json(&d);
+    else
+        df_table(&d, c.verbose);
+    df_release(&d);
+    return 0;
+}
+
+static const struct cabin_command system_commands[] = {
+    {"df", cmd_df, "show disk usage"},
+};
+
+int cmd_system(struct cabin_ctx *ctx, int argc, char **argv)
+{
+    return cabin_dispatch(ctx, "system", system_commands,
+                          sizeof(system_commands) / sizeof(system_commands[0]), argc, argv);
+}

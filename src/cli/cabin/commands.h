@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cabin's commands: one file each (cmd_NAME.c), one entry point each,
+ * called by main.c's dispatch table with the global options parsed and
+ * argv starting at the command's name.  Each returns the exit status; only
+ * these files and main.c print.  Options are parsed docker-style
+ * (options_parse_docker).
+ */
+#ifndef CABIN_CLI_CABIN_COMMANDS_H
+#define CABIN_CLI_CABIN_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/options.h"
+#include "engine/engine.h"
+#include "util/error.h"
+
+struct cabin_global {
+    const char *root, *runroot, *storage_driver;
+    char **storage_opts;
+    const char *log_level;
+    bool debug;
+};
+
+struct cabin_ctx {
+    struct cabin_global g;
+    struct engine *engine; /* opened on first use */
+};
+
+struct cabin_command {
+    const char *name;
+    int (*run)(struct cabin_ctx *ctx, int argc, char **argv);
+    const char *summary;
+};
+
+int cmd_images(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_image(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_image_inspect(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_image_prune(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_load(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_save(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_rmi(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_tag(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_system(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_run(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_ps(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_rm(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
+
+/* ---- helpers (main.c, format.c) ---- */
+
+/* Report `e` as "cabin: message" and return `status`. */
+int cabin_fail(struct error *e, int status);
+
+/* Parse a command's options (docker style; OPTIONS_STOP_AT_POSITIONAL in
+ * `flags` for run).  On --help print it and set *ret_exit to 0; on a bad
+ * option or a count of positionals outside [min, max] (max -1: any) report
+ * it and set *ret_exit to `fail_status`.  Returns true to go on. */
+bool cabin_parse(const char *usage, const char *description, const struct option_def *defs,
+                 void *opts, int argc, char **argv, unsigned flags, int min, int max,
+                 int fail_status, int *index, int *ret_exit);
+
+/* The engine, opened on first use with the global options. */
+int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err);
+
+/* Sub-commands (`cabin image ls`): run the one named argv[1]. */
+int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_command *cmds,
+                   size_t n, int argc, char **argv);
+
+/* "4.26MB", "1.2kB", "0B" (decimal units, as docker). */
+void cabin_human_size(uint64_t bytes, char *buf, size_t len);
+/* "2 hours ago" for a unix time. */
+void cabin_human_ago(int64_t when, char *buf, size_t len);
+/* RFC 3339 of a unix time (UTC). */
+void cabin_rfc3339(int64_t when, char *buf, size_t len);
+
+/* A table printed as docker prints them: each column as wide as its widest
+ * cell, three spaces between columns.  Add the header as the first row. */
+struct cabin_table {
+    size_t ncols, nrows;
+    char **cells; /* nrows * ncols, malloc'd */
+};
+void cabin_table_add(struct cabin_table *t, const char *const *row);
+/* Print (to stdout) and free the cells. */
+void cabin_table_print(struct cabin_table *t);
+
+#endif

@@ -1,0 +1,124 @@
+# Helpers for the tests of `cabin` (the engine): load from a .bats file with
+#   load cabin_helpers
+# after which setup/teardown are cabin's.  Built on helpers.bash: $TMP, $ID,
+# $MARKER and its teardown (processes, mounts, $TMP) are the same.
+#
+# Every test has its own store and run root under $TMP ($CROOT, $CRUN), so
+# nothing touches /var/lib/cabin or /run/cabin.  Test images are made once
+# per bats run (tests/helpers/mkimage.sh) in $IMAGE_CACHE and copied.
+
+load helpers
+
+# cabin from the same build as the runtime under test (the sanitizer build
+# runs its own), else the default build.
+if [ -z "${CABIN:-}" ]; then
+	if [[ $CABIN_RUNTIME == */* ]] && [ -x "$(dirname "$CABIN_RUNTIME")/cabin" ]; then
+		CABIN=$(dirname "$CABIN_RUNTIME")/cabin
+	else
+		CABIN=$REPO/build/cabin
+	fi
+fi
+CABIN_RUNTIME_BIN=$(dirname "$CABIN")/cabin-runtime
+MKIMAGE=$REPO/tests/helpers/mkimage.sh
+IMAGE_CACHE=${IMAGE_CACHE:-${BATS_RUN_TMPDIR:-/tmp}/cabin-image-cache}
+: "${CABIN_TIMEOUT:=60}"
+
+setup() {
+	common_setup || return
+	if [ ! -x "$CABIN" ]; then
+		echo "cabin not found: $CABIN (build it)" >&2
+		return 1
+	fi
+	CROOT=$TMP/cabin
+	CRUN=$TMP/cabin-run
+}
+
+# cabin ARGS...: cabin with this test's roots; stdin /dev/null, fd 3 closed.
+cabin() {
+	env "$MARKER" timeout -k 5 "$CABIN_TIMEOUT" \
+		"$CABIN" --root "$CROOT" --runroot "$CRUN" "$@" </dev/null 3>&-
+}
+
+# cabin_in ARGS...: the same, reading the caller's stdin.
+cabin_in() {
+	env "$MARKER" timeout -k 5 "$CABIN_TIMEOUT" \
+		"$CABIN" --root "$CROOT" --runroot "$CRUN" "$@" 3>&-
+}
+
+# run_cabin ARGS...: like bats' `run cabin ARGS...`, but through a file, so
+# that a container left behind cannot hold bats' pipe open.
+run_cabin() {
+	local f
+	f=$(mktemp "$TMP/cabin-out.XXXXXX")
+	status=0
+	cabin "$@" >"$f" 2>&1 || status=$?
+	output=$(cat "$f")
+	mapfile -t lines <<<"$output"
+	printf '%s\n' "$output"
+}
+
+# cached_image NAME: a file or folder of the image cache, made on first use:
+#   rootfs.tar      busybox root file system tarball
+#   oci             OCI layout with tags busybox (1 layer) and multi (4 layers)
+#   docker.tar      docker-archive of oci:multi named multi:latest (skopeo)
+#   oci.tar         OCI archive of oci:multi named multi:oci (skopeo)
+cached_image() {
+	local want=$IMAGE_CACHE/$1 t
+	if [ ! -e "$want" ]; then
+		mkdir -p "$IMAGE_CACHE"
+		t=$(mktemp -d "$IMAGE_CACHE.XXXXXX")
+		case $1 in
+		rootfs.tar) "$MKIMAGE" rootfs-tar "$t/x" ;;
+		oci)
+			"$MKIMAGE" oci "$t/x" busybox
+			"$MKIMAGE" multi "$t/x" multi 3 64
+			;;
+		docker.tar) "$MKIMAGE" docker-archive "$(cached_image oci)" multi "$t/x" multi:latest ;;
+		oci.tar) "$MKIMAGE" oci-archive "$(cached_image oci)" multi "$t/x" multi:oci ;;
+		*) echo "no cached image $1" >&2; return 1 ;;
+		esac
+		mv -T "$t/x" "$want" 2>/dev/null || true
+		rm -rf "$t"
+	fi
+	echo "$want"
+}
+
+# import_busybox [NAME]: import the busybox rootfs as NAME (default busybox).
+import_busybox() {
+	cabin import "$(cached_image rootfs.tar)" "${1:-busybox}" >/dev/null
+}
+
+# assert_store_clean: no scratch directory, no half-made container, no
+# mount below $TMP.
+assert_store_clean() {
+	local left
+	left=$(ls -A "$CROOT/tmp" 2>/dev/null)
+	if [ -n "$left" ]; then
+		echo "scratch left in $CROOT/tmp: $left" >&2
+		return 1
+	fi
+	left=$(ls -A "$CROOT/containers" 2>/dev/null | grep '^\.' || true)
+	if [ -n "$left" ]; then
+		echo "half-made containers left: $left" >&2
+		return 1
+	fi
+	left=$(mounts_under "$TMP")
+	if [ -n "$left" ]; then
+		echo "mounts left: $left" >&2
+		return 1
+	fi
+}
+
+teardown() {
+	[ -n "${TMP:-}" ] && [ -d "$TMP" ] || return 0
+	local id
+	# The engine's containers: their runtime state is cabin-runtime's.
+	if [ -d "$CRUN/runtime" ]; then
+		for id in $(ls "$CRUN/runtime" 2>/dev/null); do
+			[[ $id == .* ]] && continue
+			timeout 10 "$CABIN_RUNTIME_BIN" --root "$CRUN/runtime" delete --force "$id" \
+				>/dev/null 2>&1 || true
+		done
+	fi
+	common_teardown
+}
