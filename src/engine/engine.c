@@ -28,6 +28,9 @@ void engine_free(struct engine *e)
         return;
     store_free(e->store);
     close_keep_errno(e->containersfd);
+    close_keep_errno(e->namesfd);
+    strv_free(e->storage_opts);
+    free(e->self);
     runtime_free(e->rt);
     free(e->root);
     free(e->runroot);
@@ -40,7 +43,7 @@ int engine_open(const struct engine_opts *o, struct engine **ret, struct error *
     cleanup_engine struct engine *e = calloc(1, sizeof(*e));
     if (e == NULL)
         return error_new(err, ENOMEM, "out of memory");
-    e->containersfd = -1;
+    e->containersfd = e->namesfd = -1;
     const char *root = pick(o->root, "CABIN_ROOT", ENGINE_DEFAULT_ROOT);
     const char *runroot = pick(o->runroot, "CABIN_RUNROOT", ENGINE_DEFAULT_RUNROOT);
     const char *driver = pick(o->storage_driver, "CABIN_STORAGE_DRIVER", NULL);
@@ -63,6 +66,16 @@ int engine_open(const struct engine_opts *o, struct engine **ret, struct error *
     e->containersfd = openat(e->store->rootfd, "containers", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (e->containersfd < 0)
         return error_errno(err, "opening `%s/containers`", e->root);
+    if (mkdirat(e->store->rootfd, "names", 0700) < 0 && errno != EEXIST)
+        return error_errno(err, "making `%s/names`", e->root);
+    e->namesfd = openat(e->store->rootfd, "names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (e->namesfd < 0)
+        return error_errno(err, "opening `%s/names`", e->root);
+    for (size_t i = 0; o->storage_opts && o->storage_opts[i]; i++)
+        if (strv_push(&e->storage_opts, o->storage_opts[i]) < 0)
+            return error_new(err, ENOMEM, "out of memory");
+    if (o->self && (e->self = strdup(o->self)) == NULL)
+        return error_new(err, ENOMEM, "out of memory");
     if ((r = fs_mkdir_p(e->runroot, 0700, err)) < 0)
         return error_wrap(err, "--runroot");
     *ret = steal_pointer(&e);

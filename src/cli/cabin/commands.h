@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "cli/options.h"
 #include "engine/engine.h"
 #include "util/error.h"
@@ -26,6 +28,7 @@ struct cabin_global {
 
 struct cabin_ctx {
     struct cabin_global g;
+    const char *self;      /* our own path (see main.c) */
     struct engine *engine; /* opened on first use */
 };
 
@@ -46,8 +49,27 @@ int cmd_rmi(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_tag(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_system(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_run(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_create(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_start(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_stop(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_restart(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_kill(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_wait(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_pause(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_unpause(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_rename(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_attach(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_logs(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_inspect(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_ps(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_rm(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_top(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_stats(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_cp(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_container(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_container_prune(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_container_cleanup(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_info(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
 
 /* ---- helpers (main.c, format.c) ---- */
@@ -70,8 +92,23 @@ int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err)
 int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_command *cmds,
                    size_t n, int argc, char **argv);
 
+/* "WARNING: ..." on stderr for each. */
+void cabin_print_warnings(char **warnings);
+
+/* An image as `image inspect` shows it (new reference). */
+struct image;
+json_t *cabin_image_json(struct engine *e, const struct image *im);
+
+/* Expand a --format template (Go's {{.A.B}}, {{json .A}}, {{index .A "k"}})
+ * over `root`; *ret malloc'd. */
+int cabin_template(const char *tmpl, const json_t *root, char **ret, struct error **err);
+
 /* "4.26MB", "1.2kB", "0B" (decimal units, as docker). */
 void cabin_human_size(uint64_t bytes, char *buf, size_t len);
+/* "1.5MiB", "2GiB" (binary units, as docker stats' memory). */
+void cabin_human_size_binary(uint64_t bytes, char *buf, size_t len);
+/* Ask "WARNING! WHAT Are you sure you want to continue? [y/N]"; true for y. */
+bool cabin_confirm(const char *what);
 /* "2 hours ago" for a unix time. */
 void cabin_human_ago(int64_t when, char *buf, size_t len);
 /* RFC 3339 of a unix time (UTC). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cabin/commands.h"
 #include "config.h"
@@ -13,18 +14,35 @@
 #include "util/strv.h"
 
 static const struct cabin_command commands[] = {
+    {"attach", cmd_attach, "attach to a running container's input and output"},
+    {"container", cmd_container, "manage containers (ls, run, stop, rm, prune, ...)"},
+    {"cp", cmd_cp, "copy files between a container and the host"},
+    {"create", cmd_create, "create a container"},
     {"image", cmd_image, "manage images (ls, inspect, rm, tag, prune, import, load, save)"},
     {"images", cmd_images, "list images"},
     {"import", cmd_import, "make an image from a root file system tarball"},
+    {"info", cmd_info, "show how cabin is set up on this host"},
+    {"inspect", cmd_inspect, "show containers or images in detail"},
+    {"kill", cmd_kill, "send a signal to running containers"},
     {"load", cmd_load, "load images from a docker or OCI archive"},
+    {"logs", cmd_logs, "print a container's output"},
+    {"pause", cmd_pause, "freeze the processes of containers"},
     {"ps", cmd_ps, "list containers"},
+    {"rename", cmd_rename, "rename a container"},
+    {"restart", cmd_restart, "restart containers"},
     {"rm", cmd_rm, "remove containers"},
     {"rmi", cmd_rmi, "remove images"},
     {"run", cmd_run, "run a command in a new container"},
     {"save", cmd_save, "save images to a docker or OCI archive"},
-    {"system", cmd_system, "manage cabin (df)"},
+    {"start", cmd_start, "start created or stopped containers"},
+    {"stats", cmd_stats, "show containers' use of CPU, memory, I/O and processes"},
+    {"stop", cmd_stop, "stop running containers"},
+    {"system", cmd_system, "manage cabin (df, info, prune)"},
     {"tag", cmd_tag, "give an image another name"},
+    {"top", cmd_top, "show the processes of a container"},
+    {"unpause", cmd_unpause, "thaw the processes of containers"},
     {"version", cmd_version, "show cabin's version"},
+    {"wait", cmd_wait, "wait until containers stop; print their exit codes"},
 };
 
 static const struct option_def global_options[] = {
@@ -42,6 +60,43 @@ static const struct option_def global_options[] = {
     OPTION_BOOL("debug", 'D', struct cabin_global, debug, "log debug messages"),
     OPTION_END,
 };
+
+/* Our own path, for the commands the monitor runs (a sealed copy's
+ * /proc/self/exe is a memfd): taken before sealing, passed on in the
+ * environment of the copy. */
+#define SELF_ENV "_CABIN_SELF"
+
+static bool sealed(void)
+{
+    char link[64];
+    ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+    return n > 0 && strncmp(link, "/memfd:", 7) == 0;
+}
+
+static int remember_self(struct error **err)
+{
+    if (sealed())
+        return 0; /* our unsealed self set it */
+    char *self = realpath("/proc/self/exe", NULL);
+    if (self == NULL)
+        return error_errno(err, "finding our own path (/proc/self/exe)");
+    int r = setenv(SELF_ENV, self, 1);
+    free(self);
+    return r < 0 ? error_errno(err, "setenv") : 0;
+}
+
+/* run, start, restart, and the container group's: they make inits. */
+static bool starts_containers(int argc, char **argv)
+{
+    static const char *const names[] = {"run", "start", "restart", "cleanup"};
+    const char *cmd = argv[0];
+    if (strcmp(cmd, "container") == 0 && argc > 1)
+        cmd = argv[1];
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(cmd, names[i]) == 0)
+            return true;
+    return false;
+}
 
 static void print_help(FILE *f)
 {
@@ -112,9 +167,15 @@ int main(int argc, char **argv)
         return 0;
     }
     /* Commands that start a container's init run from a sealed copy of
-     * this binary, as cabin-runtime's do (runtime/exe_guard.h). */
-    if (strcmp(name, "run") == 0 && exe_guard_ensure_sealed(argv, &err) < 0)
+     * this binary, as cabin-runtime's do (runtime/exe_guard.h); the
+     * monitor is told our real path first. */
+    if (starts_containers(argc - i, argv + i)) {
+        if (remember_self(&err) < 0 || exe_guard_ensure_sealed(argv, &err) < 0)
+            return cabin_fail(err, 125);
+    } else if (remember_self(&err) < 0) {
         return cabin_fail(err, 125);
+    }
+    ctx.self = getenv(SELF_ENV);
     int status = -1;
     for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
         if (strcmp(commands[k].name, name) == 0)
@@ -153,7 +214,8 @@ int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err)
         struct engine_opts o = {.root = ctx->g.root,
                                 .runroot = ctx->g.runroot,
                                 .storage_driver = ctx->g.storage_driver,
-                                .storage_opts = ctx->g.storage_opts};
+                                .storage_opts = ctx->g.storage_opts,
+                                .self = ctx->self};
         int r = engine_open(&o, &ctx->engine, err);
         if (r < 0)
             return r;
@@ -196,6 +258,31 @@ void cabin_human_size(uint64_t bytes, char *buf, size_t len)
         snprintf(buf, len, "%lluB", (unsigned long long) bytes);
     else
         snprintf(buf, len, "%.3g%s", v, units[u]);
+}
+
+void cabin_human_size_binary(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double) bytes;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%lluB", (unsigned long long) bytes);
+    else
+        snprintf(buf, len, "%.4g%s", v, units[u]);
+}
+
+bool cabin_confirm(const char *what)
+{
+    printf("WARNING! %s\nAre you sure you want to continue? [y/N] ", what);
+    fflush(stdout);
+    char line[16];
+    if (fgets(line, sizeof(line), stdin) == NULL)
+        return false;
+    return line[0] == 'y' || line[0] == 'Y';
 }
 
 void cabin_human_ago(int64_t when, char *buf, size_t len)
