@@ -458,6 +458,8 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
     pid_t pid = 0;
     cleanup_close int sync = -1;
     r = cgroup_new(p.spec->cgroups_path, id, &p.cgroup, err);
+    if (r == 0 && o->cgroup_parents_shared)
+        p.cgroup->parents_shared = true;
     if (r == 0 && (r = cgroup_create(p.cgroup, err)) < 0) {
         cgroup_free(p.cgroup);
         p.cgroup = NULL;

@@ -43,6 +43,11 @@ struct container_opts {
      * the process gets LISTEN_FDS and LISTEN_PID for them. */
     unsigned int listen_fds;
     bool detach;               /* run: return once the process runs */
+    /* The parents of linux.cgroupsPath belong to every container under
+     * them, as the default parent does: each delete removes the ones it
+     * leaves empty, even if another container made them.  For callers that
+     * own a cgroup subtree (the cabin engine's /cabin). */
+    bool cgroup_parents_shared;
 };
 
 int container_create(struct runtime *rt, const char *id, const struct container_opts *o,

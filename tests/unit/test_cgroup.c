@@ -1246,6 +1246,40 @@ static void test_create_destroy(void **state)
     cgroup_free(cg);
 }
 
+/* Two containers under one shared parent (the engine's /cabin): the one
+ * that did not make it but leaves it empty removes it. */
+static struct cgroup *shared_cg(struct fixture *f, const char *path)
+{
+    struct cgroup *cg = calloc(1, sizeof(*cg));
+    cg->layout = CGROUP_LAYOUT_V2;
+    cg->ops = &cgroup_v2_ops;
+    cg->path = strdup(path);
+    cg->parents_shared = true;
+    add_h(cg, f->base, "", true, path);
+    return cg;
+}
+
+static void test_shared_parent(void **state)
+{
+    struct fixture *f = *state;
+    struct error *err = NULL;
+    struct cgroup *a = shared_cg(f, "/s/a"), *b = shared_cg(f, "/s/b");
+    assert_int_equal(cgroup_create(a, &err), 0);
+    assert_int_equal(cgroup_create(b, &err), 0);
+    assert_true(is_dir(f, "s/a") && is_dir(f, "s/b"));
+    /* b found /s made by a, and still counts it as its own. */
+    assert_int_equal(b->h[0].made, 2);
+    assert_int_equal(cgroup_destroy(a, &err), 0);
+    assert_null(err);
+    assert_false(is_dir(f, "s/a"));
+    assert_true(is_dir(f, "s"));
+    assert_int_equal(cgroup_destroy(b, &err), 0);
+    assert_null(err);
+    assert_false(is_dir(f, "s"));
+    cgroup_free(a);
+    cgroup_free(b);
+}
+
 static void test_create_fails_cleanly(void **state)
 {
     struct fixture *f = *state;
@@ -1509,6 +1543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v1_freeze, setup_v1, teardown_fx),
         cmocka_unit_test_setup_teardown(test_v1_kill_all, setup_v1, teardown_fx),
         cmocka_unit_test_setup_teardown(test_create_destroy, setup_base, teardown_fx),
+        cmocka_unit_test_setup_teardown(test_shared_parent, setup_base, teardown_fx),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup_base, teardown_fx),
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_errors),
