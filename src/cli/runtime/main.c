@@ -16,6 +16,7 @@ static const struct command commands[] = {
     {"create", cmd_create, "create a container from a bundle; its process waits for start"},
     {"delete", cmd_delete, "delete a container and everything it holds"},
     {"events", cmd_events, "print a container's resource stats and OOM events"},
+    {"exec", cmd_exec, "run one more process in a container"},
     {"features", cmd_features, "show what this runtime implements (OCI features JSON)"},
     {"kill", cmd_kill, "send a signal to a container's init (or every process)"},
     {"list", cmd_list, "list the containers under --root"},
@@ -126,7 +127,7 @@ int main(int argc, char **argv)
     }
     /* The commands that start a container's init run from a sealed copy
      * of this binary (runtime/exe_guard.h). */
-    if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0) &&
+    if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) &&
         exe_guard_ensure_sealed(argv, &err) < 0)
         return cli_fail(err);
     for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
