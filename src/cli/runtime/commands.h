@@ -23,6 +23,7 @@ struct global_opts {
     bool debug;
     bool systemd_cgroup;
     const char *rootless;
+    bool version;
 };
 
 struct command {
