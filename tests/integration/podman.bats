@@ -127,6 +127,8 @@ ctr_pids() {
 	id=$output
 	read -r pid conmon <<<"$(ctr_pids "$id")"
 	pid_alive "$pid"
+	# Where the leftover check looks: cabin-runtime's state, while it runs.
+	in_ns test -f "$RT_ROOT/$id/state.json"
 	run pm exec "$id" sh -c 'echo in-exec $(cat /proc/1/cmdline | tr "\0" " "); exit 6'
 	[ "$status" -eq 6 ]
 	grep -q '^in-exec sh -c' <<<"$output"
