@@ -48,6 +48,7 @@ setup() {
 }
 
 teardown() {
+	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
 	[ -z "${CLIENT_SKIP:-}" ] && pm rm -af -t 0 >/dev/null 2>&1
 	common_teardown
 }
@@ -200,4 +201,40 @@ ctr_pids() {
 	[ "$status" -ne 0 ]
 	# cabin-runtime's words (runc says "executable file not found").
 	grep -q 'executable `no-such-program` not found in $PATH' <<<"$output"
+}
+
+# tmux_wait REGEX [SECONDS]: until the pane shows a line matching REGEX.
+tmux_wait() {
+	local i
+	for ((i = 0; i < ${2:-20} * 10; i++)); do
+		tmux -S "$TMUX_SOCK" capture-pane -p | grep -qE "$1" && return 0
+		sleep 0.1
+	done
+	echo "pane never showed /$1/:" >&2
+	tmux -S "$TMUX_SOCK" capture-pane -p >&2
+	return 1
+}
+
+@test "podman run -it sh under tmux: prompt, line editing, Ctrl-C, resize, exit code" {
+	command -v tmux >/dev/null || skip "no tmux"
+	TMUX_SOCK=$TMP/tmux.sock
+	tmux -S "$TMUX_SOCK" new-session -d -x 100 -y 30 \
+		"$(pm_cmd) run --rm -it --network none --cgroup-parent $CL_CGROUP busybox sh; echo status=\$?; sleep 300"
+	tmux_wait '^/ # ?$'
+	# Line editing: the cursor goes back three places and a letter goes in.
+	tmux -S "$TMUX_SOCK" send-keys 'echo wrld' Left Left Left o Enter
+	tmux_wait '^world$'
+	# Ctrl-C ends the foreground job, not the shell.
+	tmux -S "$TMUX_SOCK" send-keys 'sleep 1000' Enter
+	sleep 0.5
+	tmux -S "$TMUX_SOCK" send-keys C-c
+	tmux -S "$TMUX_SOCK" send-keys 'echo after-$((6*7))' Enter
+	tmux_wait '^after-42$'
+	# A resize reaches the container's terminal.
+	tmux -S "$TMUX_SOCK" resize-window -x 120 -y 40
+	sleep 0.5
+	tmux -S "$TMUX_SOCK" send-keys 'stty size' Enter
+	tmux_wait '^40 120$'
+	tmux -S "$TMUX_SOCK" send-keys 'exit 7' Enter
+	tmux_wait '^status=7$'
 }
