@@ -174,27 +174,8 @@ done
 cc -O2 -static -o "$W/timer" "$here/timer.c" 2>"$W/cc.log" ||
     cc -O2 -o "$W/timer" "$here/timer.c" 2>>"$W/cc.log" ||
     { cat "$W/cc.log" >&2; die "cannot compile bench/timer.c"; }
-mkdir -p "$W/tmp" "$W/net" /var/lib/containers
-cat >"$W/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$W/events.log"
-tmp_dir = "$W/tmp"
-lock_type = "file"
-runtime_supports_json = ["crun", "runc", "$(basename "$cabin")"]
-[network]
-network_backend = "cni"
-network_config_dir = "$W/net"
-EOF
-cat >"$W/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$W/storage"
-runroot = "$W/run"
-EOF
+mkdir -p /var/lib/containers
+"$repo/tests/helpers/podman-conf.sh" "$W" "$cabin"
 
 : >"$W/results.tsv"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

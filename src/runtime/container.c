@@ -86,22 +86,14 @@ int container_pidfd(pid_t pid, unsigned long long start_time)
 
 int container_write_pid_file(const char *path, pid_t pid, struct error **err)
 {
-    cleanup_free char *copy = strdup(path);
-    if (copy == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    char *slash = strrchr(copy, '/');
-    const char *dir = ".", *name = copy;
-    if (slash) {
-        *slash = '\0';
-        dir = slash == copy ? "/" : copy;
-        name = slash + 1;
-    }
-    cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return error_errno(err, "--pid-file: opening directory `%s`", dir);
+    cleanup_close int dfd = -1;
+    cleanup_free char *name = NULL;
+    int r = fs_open_parent(path, &dfd, &name, err);
+    if (r < 0)
+        return error_wrap(err, "--pid-file");
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
-    int r = fs_write_file_atomic(dfd, name, buf, (size_t) n, 0644, 0, err);
+    r = fs_write_file_atomic(dfd, name, buf, (size_t) n, 0644, 0, err);
     return r < 0 ? error_wrap(err, "--pid-file `%s`", path) : 0;
 }
 
@@ -159,14 +151,7 @@ static int open_console(const struct container_opts *o, bool for_run, struct pre
         return error_new(err, EINVAL,
                          "config.json: process.terminal is true, but a detached container "
                          "needs --console-socket to send its terminal to");
-    if (o->console_socket)
-        return tty_connect(o->console_socket, "--console-socket", &p->console_fd, err);
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-        return error_errno(err, "making the terminal's socket");
-    p->console_peer = sv[0];
-    p->console_fd = sv[1];
-    return 0;
+    return tty_console(o->console_socket, &p->console_fd, &p->console_peer, err);
 }
 
 static int prepare(const char *id, const struct container_opts *o, bool for_run,

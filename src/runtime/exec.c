@@ -340,14 +340,7 @@ static int open_console(struct exec_ctx *x, const struct container_exec_opts *o,
 {
     if (!x->proc->terminal)
         return 0;
-    if (o->console_socket)
-        return tty_connect(o->console_socket, "--console-socket", &x->console_fd, err);
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-        return error_errno(err, "making the terminal's socket");
-    x->console_peer = sv[0];
-    x->console_fd = sv[1];
-    return 0;
+    return tty_console(o->console_socket, &x->console_fd, &x->console_peer, err);
 }
 
 /* Read the container's state and config and build what the child needs. */

@@ -164,21 +164,13 @@ int tty_attach(int slave, struct error **err)
 
 int tty_connect(const char *path, const char *what, int *ret_fd, struct error **err)
 {
-    cleanup_free char *copy = strdup(path);
-    if (copy == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    char *slash = strrchr(copy, '/');
-    const char *dir = ".", *name = copy;
-    if (slash) {
-        *slash = '\0';
-        dir = slash == copy ? "/" : copy;
-        name = slash + 1;
-    }
     /* Through the directory's fd, so that a long path (conmon's live under
      * its runtime directory) cannot overflow sun_path. */
-    cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return error_errno(err, "%s `%s`", what, path);
+    cleanup_close int dfd = -1;
+    cleanup_free char *name = NULL;
+    int r = fs_open_parent(path, &dfd, &name, err);
+    if (r < 0)
+        return error_wrap(err, "%s", what);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, name);
     if (n < 0 || (size_t) n >= sizeof(sa.sun_path))
@@ -190,5 +182,21 @@ int tty_connect(const char *path, const char *what, int *ret_fd, struct error **
     if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
         return error_errno(err, "%s `%s`: connecting", what, path);
     *ret_fd = steal_fd(&fd);
+    return 0;
+}
+
+int tty_console(const char *console_socket, int *ret_fd, int *ret_peer, struct error **err)
+{
+    if (console_socket) {
+        int r = tty_connect(console_socket, "--console-socket", ret_fd, err);
+        if (r == 0)
+            *ret_peer = -1;
+        return r;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return error_errno(err, "making the terminal's socket");
+    *ret_peer = sv[0];
+    *ret_fd = sv[1];
     return 0;
 }

@@ -61,4 +61,9 @@ int tty_attach(int slave, struct error **err);
  * when not absolute); `what` names it in errors ("--console-socket"). */
 int tty_connect(const char *path, const char *what, int *ret_fd, struct error **err);
 
+/* Where the master goes: a connection to `console_socket`, or (NULL) a
+ * socketpair whose other end, *ret_peer, the caller reads (else -1).
+ * *ret_fd is the end for the process that makes the pty. */
+int tty_console(const char *console_socket, int *ret_fd, int *ret_peer, struct error **err);
+
 #endif

@@ -82,6 +82,27 @@ client_image() {
 		sh "$mk" "$d" >/dev/null
 }
 
+# client_containerd_start: a containerd of the suite's (root, state, opt in
+# $CL/containerd, its socket $CL/containerd.sock), in the namespace.
+client_containerd_start() {
+	local d=$CL/containerd
+	mkdir -p "$d"
+	cat >"$d/config.toml" <<-EOF
+		version = 2
+		root = "$d/root"
+		state = "$d/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		[grpc]
+		  address = "$CL/containerd.sock"
+		[ttrpc]
+		  address = "$CL/containerd.sock.ttrpc"
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$d/opt"
+	EOF
+	in_ns containerd --config "$d/config.toml" >"$d/log" 2>&1 </dev/null 3>&- &
+	wait_until 20 test -S "$CL/containerd.sock"
+}
+
 # ns_pids: every process in the suite's namespace but its holder.
 ns_pids() {
 	local ns p

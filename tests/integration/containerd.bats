@@ -13,20 +13,7 @@ setup_file() {
 	client_setup_file containerd containerd ctr containerd-shim-runc-v2 script
 	[ -z "$CLIENT_SKIP" ] || return 0
 	export CTR_NS=${CL_CGROUP#/}
-	cat >"$CL/config.toml" <<-EOF
-		version = 2
-		root = "$CL/root"
-		state = "$CL/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri"]
-		[grpc]
-		  address = "$CL/containerd.sock"
-		[ttrpc]
-		  address = "$CL/containerd.sock.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CL/opt"
-	EOF
-	in_ns containerd --config "$CL/config.toml" >"$CL/containerd.log" 2>&1 </dev/null 3>&- &
-	wait_until 20 test -S "$CL/containerd.sock"
+	client_containerd_start
 	client_image
 	cr image import --base-name busybox "$CL/image/busybox-oci.tar" >/dev/null
 }

@@ -15,21 +15,8 @@ setup_file() {
 	[ -x "$DOCKER" ] || DOCKER=$(command -v docker || echo docker)
 	client_setup_file dockerd dockerd containerd containerd-shim-runc-v2 "$DOCKER" script
 	[ -z "$CLIENT_SKIP" ] || return 0
-	cat >"$CL/containerd.toml" <<-EOF
-		version = 2
-		root = "$CL/containerd-root"
-		state = "$CL/containerd-state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri"]
-		[grpc]
-		  address = "$CL/containerd.sock"
-		[ttrpc]
-		  address = "$CL/containerd.sock.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CL/opt"
-	EOF
 	echo '{}' >"$CL/daemon.json"
-	in_ns containerd --config "$CL/containerd.toml" >"$CL/containerd.log" 2>&1 </dev/null 3>&- &
-	wait_until 20 test -S "$CL/containerd.sock"
+	client_containerd_start
 	in_ns dockerd --config-file "$CL/daemon.json" --data-root "$CL/data" --exec-root "$CL/exec" \
 		--pidfile "$CL/docker.pid" -H "unix://$CL/docker.sock" --containerd "$CL/containerd.sock" \
 		--iptables=false --ip6tables=false --bridge=none --cgroup-parent "$CL_CGROUP" \

@@ -11,27 +11,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	client_setup_file podman podman conmon script
 	[ -z "$CLIENT_SKIP" ] || return 0
-	mkdir -p "$CL/tmp" "$CL/net"
-	cat >"$CL/containers.conf" <<-EOF
-		[containers]
-		default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-		[engine]
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		events_logfile_path = "$CL/events.log"
-		tmp_dir = "$CL/tmp"
-		lock_type = "file"
-		runtime_supports_json = ["crun", "runc", "$(basename "$CABIN_RUNTIME")"]
-		[network]
-		network_backend = "cni"
-		network_config_dir = "$CL/net"
-	EOF
-	cat >"$CL/storage.conf" <<-EOF
-		[storage]
-		driver = "overlay"
-		graphroot = "$CL/storage"
-		runroot = "$CL/run"
-	EOF
+	"$REPO/tests/helpers/podman-conf.sh" "$CL" "$CABIN_RUNTIME"
 	client_image
 	pm load -q -i "$CL/image/busybox-oci.tar" >/dev/null
 }
