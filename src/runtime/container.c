@@ -151,6 +151,8 @@ static int open_console(const struct container_opts *o, bool for_run, struct pre
         return error_new(err, EINVAL,
                          "config.json: process.terminal is true, but a detached container "
                          "needs --console-socket to send its terminal to");
+    if (o->console_socket == NULL)
+        foreground_size_process(p->spec->process);
     return tty_console(o->console_socket, &p->console_fd, &p->console_peer, err);
 }
 

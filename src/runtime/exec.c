@@ -340,6 +340,8 @@ static int open_console(struct exec_ctx *x, const struct container_exec_opts *o,
 {
     if (!x->proc->terminal)
         return 0;
+    if (o->console_socket == NULL)
+        foreground_size_process(x->proc);
     return tty_console(o->console_socket, &x->console_fd, &x->console_peer, err);
 }
 

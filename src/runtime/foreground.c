@@ -43,16 +43,30 @@ static void raw_tty_enter(struct raw_tty *t)
         t->active = true;
 }
 
-/* Our terminal's size onto the pty, from whichever stdio fd is a tty. */
+static bool caller_size(struct winsize *ret)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (ioctl(fd, TIOCGWINSZ, ret) == 0)
+            return ret->ws_row > 0 && ret->ws_col > 0;
+    return false;
+}
+
+/* Our terminal's size onto the pty. */
 static void copy_size(int master)
 {
     struct winsize ws;
-    for (int fd = 0; fd < 3; fd++)
-        if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
-            if (ws.ws_row > 0 && ws.ws_col > 0)
-                ioctl(master, TIOCSWINSZ, &ws);
-            return;
-        }
+    if (caller_size(&ws))
+        ioctl(master, TIOCSWINSZ, &ws);
+}
+
+void foreground_size_process(struct spec_process *p)
+{
+    struct winsize ws;
+    if (!caller_size(&ws))
+        return;
+    p->console_height = ws.ws_row;
+    p->console_width = ws.ws_col;
+    p->has_console_size = true;
 }
 
 /* Write all of buf to fd (our stdout, which may be non-blocking). */

@@ -21,7 +21,14 @@
 
 #include <sys/types.h>
 
+#include "runtime/spec.h"
 #include "util/error.h"
+
+/* The caller's terminal size (from whichever of fds 0, 1, 2 is a
+ * terminal with one) into p->console_*, so that the pty has it before the
+ * process starts: a process that asks at once must not see 0x0.  Nothing
+ * changes when the caller has no terminal. */
+void foreground_size_process(struct spec_process *p);
 
 /* Wait for `pid`, a child (or, being its subreaper, a descendant) of the
  * caller, which blocked SIGCHLD before `pid` existed.  `master` is the pty

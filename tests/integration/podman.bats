@@ -199,21 +199,26 @@ tmux_wait() {
 	command -v tmux >/dev/null || skip "no tmux"
 	TMUX_SOCK=$TMP/tmux.sock
 	tmux -S "$TMUX_SOCK" new-session -d -x 100 -y 30 \
-		"$(pm_cmd) run --rm -it --network none --cgroup-parent $CL_CGROUP busybox sh; echo status=\$?; sleep 300"
+		"$(pm_cmd) run --rm -it --name it$BATS_TEST_NUMBER --network none --cgroup-parent $CL_CGROUP busybox sh; echo status=\$?; sleep 300"
 	tmux_wait '^/ # ?$'
+	shell=$(pm inspect -f '{{.State.Pid}}' "it$BATS_TEST_NUMBER")
 	# Line editing: the cursor goes back three places and a letter goes in.
 	tmux -S "$TMUX_SOCK" send-keys 'echo wrld' Left Left Left o Enter
 	tmux_wait '^world$'
 	# Ctrl-C ends the foreground job, not the shell.
 	tmux -S "$TMUX_SOCK" send-keys 'sleep 1000' Enter
-	sleep 0.5
+	wait_until 20 pgrep -P "$shell" sleep
 	tmux -S "$TMUX_SOCK" send-keys C-c
+	wait_until 20 sh -c "! pgrep -P $shell sleep"
 	tmux -S "$TMUX_SOCK" send-keys 'echo after-$((6*7))' Enter
 	tmux_wait '^after-42$'
-	# A resize reaches the container's terminal.
+	# A resize reaches the container's terminal (some time after tmux made
+	# it: ask until it shows).
 	tmux -S "$TMUX_SOCK" resize-window -x 120 -y 40
-	sleep 0.5
-	tmux -S "$TMUX_SOCK" send-keys 'stty size' Enter
+	for i in $(seq 40); do
+		tmux -S "$TMUX_SOCK" send-keys 'stty size' Enter
+		tmux_wait '^40 120$' 1 2>/dev/null && break
+	done
 	tmux_wait '^40 120$'
 	tmux -S "$TMUX_SOCK" send-keys 'exit 7' Enter
 	tmux_wait '^status=7$'

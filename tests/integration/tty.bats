@@ -193,19 +193,23 @@ rt_cmd() { # the runtime call as a shell command line, for in_pty
 
 @test "terminal: the caller's window size, and its changes, reach the container (tmux)" {
 	command -v tmux >/dev/null || skip "no tmux"
-	terminal_bundle sh -c 'stty size; read x; stty size; read x'
-	local sock=$TMP/tmux.sock
+	# One `stty size` at the start, then one a line typed, until "q".
+	terminal_bundle sh -c 'stty size; while read x && [ "$x" != q ]; do stty size; done'
+	local sock=$TMP/tmux.sock i
 	tmux -S "$sock" new-session -d -x 90 -y 20 \
 		"$(rt_cmd) run --bundle '$BUNDLE' '$ID'; echo status=\$?; sleep 100"
-	for i in $(seq 100); do tmux -S "$sock" capture-pane -p | grep -q '^20 90' && break; sleep 0.1; done
+	for i in $(seq 200); do tmux -S "$sock" capture-pane -p | grep -q '^20 90' && break; sleep 0.1; done
 	tmux -S "$sock" capture-pane -p | grep -q '^20 90'
 	tmux -S "$sock" resize-window -x 120 -y 30
-	sleep 0.3
-	tmux -S "$sock" send-keys Enter
-	for i in $(seq 100); do tmux -S "$sock" capture-pane -p | grep -q '^30 120' && break; sleep 0.1; done
-	tmux -S "$sock" capture-pane -p | tee "$TMP/pane"
-	tmux -S "$sock" send-keys Enter
-	for i in $(seq 100); do tmux -S "$sock" capture-pane -p | grep -q '^status=' && break; sleep 0.1; done
+	# The resize reaches the pty some time after tmux made it: ask until
+	# the container sees it.
+	for i in $(seq 40); do
+		tmux -S "$sock" send-keys Enter
+		sleep 0.5
+		tmux -S "$sock" capture-pane -p | grep -q '^30 120' && break
+	done
+	tmux -S "$sock" send-keys q Enter
+	for i in $(seq 200); do tmux -S "$sock" capture-pane -p | grep -q '^status=' && break; sleep 0.1; done
 	tmux -S "$sock" capture-pane -p >"$TMP/pane"
 	tmux -S "$sock" kill-server || true
 	cat "$TMP/pane"
