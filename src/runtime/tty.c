@@ -19,6 +19,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/sock.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -91,31 +92,12 @@ int tty_bind_console(int rootfd, int slave, struct error **err)
 
 int tty_send_master(int sock, int master, struct error **err)
 {
-    char name[] = TTY_MASTER_NAME;
-    struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    memset(&u, 0, sizeof(u));
-    struct msghdr msg = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &master, sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
+    /* runc's SendFd: the name as the data (no NUL), the fd as the only
+     * right.  A short send still carried the fd; the name is only news. */
+    ssize_t n = sock_send_fd(sock, TTY_MASTER_NAME, strlen(TTY_MASTER_NAME), master);
     if (n < 0)
-        return error_errno(err, "process.terminal: sending the pty's master to the console "
-                                "socket");
+        return error_errnum(err, (int) -n, "process.terminal: sending the pty's master to the "
+                                           "console socket");
     return 0;
 }
 
