@@ -507,6 +507,31 @@ static void test_parse_pids(void **state)
     parse_fail("{\"pids\": {\"limit\": \"20\"}}", EINVAL, "linux.resources.pids.limit");
 }
 
+/* As runc reads them: dockerd sends cpu.shares 0 and blockIO.weight 0 for
+ * every container, and means "leave them". */
+static void test_parse_zero_is_unset(void **state)
+{
+    struct cgroup_resources *r = parse_ok(
+        "{\"memory\": {\"limit\": 0, \"reservation\": 0, \"swap\": 0, \"swappiness\": 0},"
+        " \"cpu\": {\"shares\": 0, \"quota\": 0, \"period\": 0, \"realtimeRuntime\": 0,"
+        "          \"realtimePeriod\": 0},"
+        " \"blockIO\": {\"weight\": 0, \"leafWeight\": 0,"
+        "             \"weightDevice\": [{\"major\": 8, \"minor\": 0, \"weight\": 0}]}}");
+    assert_false(r->mem_limit.set);
+    assert_false(r->mem_reservation.set);
+    assert_false(r->mem_swap.set);
+    assert_true(r->mem_swappiness.set); /* 0 is a swappiness */
+    assert_false(r->cpu_shares.set);
+    assert_false(r->cpu_quota.set);
+    assert_false(r->cpu_period.set);
+    assert_false(r->cpu_rt_runtime.set);
+    assert_false(r->cpu_rt_period.set);
+    assert_false(r->blkio_weight.set);
+    assert_false(r->blkio_leaf_weight.set);
+    assert_false(r->weight_devices[0].weight.set);
+    cgroup_resources_free(r);
+}
+
 static void test_parse_blkio(void **state)
 {
     struct cgroup_resources *r = parse_ok(
@@ -1510,6 +1535,7 @@ int main(void)
         cmocka_unit_test(test_parse_memory),
         cmocka_unit_test(test_parse_cpu),
         cmocka_unit_test(test_parse_pids),
+        cmocka_unit_test(test_parse_zero_is_unset),
         cmocka_unit_test(test_parse_blkio),
         cmocka_unit_test(test_parse_devices),
         cmocka_unit_test(test_parse_hugepages),
