@@ -39,14 +39,21 @@ static int store(const struct option_def *d, void *target, const char *value, bo
     char *field = (char *) target + d->offset;
     switch (d->type) {
     case OPTION_TYPE_BOOL:
+    case OPTION_TYPE_TRISTATE: {
+        bool v;
         if (!has_value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-            *(bool *) field = true;
+            v = true;
         else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-            *(bool *) field = false;
+            v = false;
         else
             return error_new(err, EINVAL, "--%s: expected true or false, got `%s`", d->name,
                              value);
+        if (d->type == OPTION_TYPE_BOOL)
+            *(bool *) field = v;
+        else
+            *(int *) field = v;
         return 0;
+    }
     case OPTION_TYPE_STRING:
         *(const char **) field = value;
         return 0;
@@ -199,7 +206,7 @@ int options_parse(const struct option_def *defs, void *target, int argc, char **
                              a);
         i++;
         const char *value = eq ? eq + 1 : NULL;
-        if (d->type != OPTION_TYPE_BOOL && value == NULL) {
+        if (d->type != OPTION_TYPE_BOOL && d->type != OPTION_TYPE_TRISTATE && value == NULL) {
             if (i >= argc)
                 return error_new(err, EINVAL, "option `--%s` needs a value", d->name);
             value = argv[i++];

@@ -195,7 +195,9 @@ int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *re
         return r;
     /* The pid from the pid file: a process that is already gone when we
      * ask has no pid in the runtime's state any more. */
-    struct container_opts opts = {.bundle = cdir, .detach = true, .pid_file = pid_file};
+    /* /cabin is the engine's: the last container out removes it. */
+    struct container_opts opts = {.bundle = cdir, .detach = true, .pid_file = pid_file,
+                                  .cgroup_parents_shared = true};
     int status;
     if ((r = container_run(rt, c->id, &opts, &status, err)) < 0)
         return r;
