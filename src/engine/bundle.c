@@ -190,6 +190,10 @@ static json_t *process_json(const struct bundle_params *p)
         "capabilities", "bounding", caps, "effective", caps, "permitted", caps,
         "noNewPrivileges", p->no_new_privileges);
     json_decref(caps);
+    if (process && p->tty && p->console_rows && p->console_cols)
+        json_object_set_new(process, "consoleSize",
+                            json_pack("{s:i, s:i}", "height", (int) p->console_rows, "width",
+                                      (int) p->console_cols));
     if (process && p->n_ulimits)
         json_object_set_new(process, "rlimits", rlimits_json(p));
     if (process && p->apparmor)

@@ -57,6 +57,7 @@ struct bundle_params {
     char *const *env;           /* the environment (bundle_env) */
     const char *cwd;
     bool tty;
+    unsigned console_rows, console_cols; /* the terminal's first size, 0: none */
     const char *hostname, *domainname;
     const char *cgroups_path;
     uid_t uid;

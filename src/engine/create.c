@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -582,6 +583,14 @@ static int write_bundle(struct engine *e, const struct plan *p, const struct eng
         .etc_dir = cdir,
         .init_path = m->init,
     };
+    /* A terminal starts with the size of ours, as docker's does. */
+    struct winsize ws;
+    for (int fd = 0; o->tty && fd < 3; fd++)
+        if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+            bp.console_rows = ws.ws_row;
+            bp.console_cols = ws.ws_col;
+            break;
+        }
     cleanup_json json_t *spec = NULL;
     if ((r = bundle_spec(&bp, &spec, err)) < 0)
         return r;

@@ -21,6 +21,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/sock.h"
 
 /* How long a monitor may take to clean up after its process ended. */
 #define CLEANUP_WAIT_MS 60000
@@ -382,12 +383,19 @@ int engine_container_cleanup(struct engine *e, const char *id, bool restart, int
     if (r == 0 && restart && !c->stopped_by_user) {
         pid_t pid = 0;
         int64_t started = 0;
+        cleanup_close int master = -1;
         if ((r = engine_container_mount(e, c, err)) == 0)
-            r = monitor_launch(e, c, &pid, &started, err);
+            r = monitor_launch(e, c, &pid, &started, &master, err);
         if (r == 0) {
-            char when[48];
+            /* With a terminal, its new master goes to the monitor with the
+             * answer (the report is a socket then). */
+            char when[48], text[96];
             engine_time_rfc3339(started, when, sizeof(when));
-            report(report_fd, "OK %d %s\n", (int) pid, when);
+            int n = snprintf(text, sizeof(text), "OK %d %s\n", (int) pid, when);
+            if (master >= 0 && report_fd >= 0)
+                sock_send_fd(report_fd, text, (size_t) n, master);
+            else
+                report(report_fd, "%s", text);
             return 0;
         }
     } else if (r == 0 && restart) {

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "engine/flags.h"
 #include "monitor/protocol.h"
+#include "runtime/tty.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -167,16 +168,49 @@ bool monitor_tell_stopped(struct engine *e, const char *id)
 
 /* ---- launching the runtime's container ------------------------------------------ */
 
+/* A socket for the runtime to send the terminal's master to (its path
+ * through our own fd of the run folder, short whatever --runroot is). */
+static int console_listen(int rdirfd, char *path, size_t len, struct error **err)
+{
+    static const char name[] = "console.sock";
+    unlinkat(rdirfd, name, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", rdirfd, name);
+    cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+        return error_errno(err, "making the console socket");
+    snprintf(path, len, "%s", sa.sun_path);
+    return steal_fd(&fd);
+}
+
+/* The master the runtime sent while it made the container. */
+static int console_take(int listen_fd, int rdirfd, int *ret_master, struct error **err)
+{
+    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+    int r = poll(&p, 1, 10000);
+    unlinkat(rdirfd, "console.sock", 0);
+    if (r <= 0)
+        return error_new(err, ETIMEDOUT, "the container's terminal did not come");
+    cleanup_close int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0)
+        return error_errno(err, "accepting the container's terminal");
+    return tty_recv_master(conn, ret_master, err);
+}
+
 int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *ret_pid,
-                   int64_t *ret_started, struct error **err)
+                   int64_t *ret_started, int *ret_master, struct error **err)
 {
     struct runtime *rt = NULL;
     int r = engine_runtime(e, &rt, err);
     if (r < 0)
         return r;
     cleanup_free char *cdir = engine_container_dir(e, c->id);
-    if (cdir == NULL)
+    cleanup_free char *rdir = engine_container_rundir(e, c->id);
+    cleanup_free char *pid_file = NULL;
+    if (cdir == NULL || rdir == NULL || asprintf(&pid_file, "%s/init.pid", rdir) < 0)
         return error_new(err, ENOMEM, "out of memory");
+    if ((r = fs_mkdir_p(rdir, 0700, err)) < 0)
+        return r;
     /* What a run that nobody cleaned up left (a killed monitor). */
     cleanup_json json_t *st = NULL;
     if (container_state(rt, c->id, &st, NULL) == 0) {
@@ -186,30 +220,52 @@ int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *re
         if ((r = container_delete(rt, c->id, true, err)) < 0)
             return r;
     }
+    cleanup_close int rdirfd = open(rdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    char console[108] = "";
+    cleanup_close int listen_fd = -1;
+    if (rdirfd < 0)
+        return error_errno(err, "opening `%s`", rdir);
+    if (engine_container_tty(c) && (listen_fd = console_listen(rdirfd, console, sizeof(console),
+                                                              err)) < 0)
+        return listen_fd;
     /* network: the namespace is made and configured here (issue 9). */
-    cleanup_free char *rdir = engine_container_rundir(e, c->id);
-    cleanup_free char *pid_file = NULL;
-    if (rdir == NULL || asprintf(&pid_file, "%s/init.pid", rdir) < 0)
-        return error_new(err, ENOMEM, "out of memory");
-    if ((r = fs_mkdir_p(rdir, 0700, err)) < 0)
-        return r;
-    /* The pid from the pid file: a process that is already gone when we
-     * ask has no pid in the runtime's state any more. */
-    /* /cabin is the engine's: the last container out removes it. */
+    /* The pid comes from the pid file: a process that is already gone when
+     * we ask has no pid in the runtime's state any more.  /cabin is the
+     * engine's: the last container out removes it. */
     struct container_opts opts = {.bundle = cdir, .detach = true, .pid_file = pid_file,
+                                  .console_socket = listen_fd >= 0 ? console : NULL,
                                   .cgroup_parents_shared = true};
     int status;
-    if ((r = container_run(rt, c->id, &opts, &status, err)) < 0)
+    if ((r = container_run(rt, c->id, &opts, &status, err)) < 0) {
+        unlinkat(rdirfd, "console.sock", 0);
         return r;
+    }
     int64_t started = engine_now_ns();
+    int master = -1;
     cleanup_free char *text = NULL;
-    if ((r = fs_read_file_at(AT_FDCWD, pid_file, 64, &text, NULL, err)) < 0)
-        return r;
+    if (listen_fd >= 0)
+        r = console_take(listen_fd, rdirfd, &master, err);
+    if (r == 0)
+        r = fs_read_file_at(AT_FDCWD, pid_file, 64, &text, NULL, err);
     unlink(pid_file);
-    *ret_pid = (pid_t) atoi(text);
+    pid_t pid = text ? (pid_t) atoi(text) : 0;
+    if (r == 0 && pid <= 0)
+        r = error_new(err, EIO, "container %.12s: no pid in `%s`", c->id, pid_file);
+    if (r < 0) {
+        close_keep_errno(master);
+        container_kill(rt, c->id, SIGKILL, true, NULL);
+        if (pid > 0)
+            waitpid(pid, NULL, 0);
+        container_delete(rt, c->id, true, NULL);
+        return r;
+    }
+    *ret_pid = pid;
     *ret_started = started;
-    return *ret_pid > 0 ? 0 : error_new(err, EIO, "container %.12s: no pid in `%s`", c->id,
-                                        pid_file);
+    if (ret_master)
+        *ret_master = master;
+    else
+        close_keep_errno(master);
+    return 0;
 }
 
 /* ---- spawning a monitor ------------------------------------------------------------ */
@@ -342,10 +398,15 @@ static void exec_monitor(struct spawn *s, int fds[3], int listen_fd, int lock, p
     push_fmt(&argv, "%d", (int) pid);
     push_fmt(&argv, "--run");
     push_fmt(&argv, "%d", c->run);
-    push_fmt(&argv, "--stdout");
-    push_fmt(&argv, "%d", fds[0]);
-    push_fmt(&argv, "--stderr");
-    push_fmt(&argv, "%d", fds[1]);
+    if (engine_container_tty(c)) {
+        push_fmt(&argv, "--pty");
+        push_fmt(&argv, "%d", fds[0]);
+    } else {
+        push_fmt(&argv, "--stdout");
+        push_fmt(&argv, "%d", fds[0]);
+        push_fmt(&argv, "--stderr");
+        push_fmt(&argv, "%d", fds[1]);
+    }
     if (fds[2] >= 0) {
         push_fmt(&argv, "--stdin");
         push_fmt(&argv, "%d", fds[2]);
@@ -407,9 +468,13 @@ static void __attribute__((noreturn)) spawned(struct spawn *s)
     int fds[3] = {-1, -1, -1};
     pid_t pid = 0;
     int64_t started = 0;
-    int r = listen_fd < 0 ? -1 : stdio_pipes(engine_container_open_stdin(s->c), fds, &err);
+    bool tty = engine_container_tty(s->c);
+    int master = -1;
+    int r = listen_fd < 0 ? -1 : tty ? 0 : stdio_pipes(engine_container_open_stdin(s->c), fds, &err);
     if (r == 0)
-        r = monitor_launch(s->e, s->c, &pid, &started, &err);
+        r = monitor_launch(s->e, s->c, &pid, &started, &master, &err);
+    if (r == 0 && tty)
+        fds[0] = master; /* the terminal is its only stream */
     if (r < 0) {
         report_error(s->report, err);
         _exit(1);

@@ -28,10 +28,12 @@ int monitor_spawn(struct engine *e, const struct engine_container *c, int client
                   const char *client_flags, struct error **err);
 
 /* Create and start the runtime's container in this process, with stdio 0,
- * 1 and 2 as they are (its init is our child): for monitor_spawn and for a
- * restart.  *ret_pid is the init's host pid, *ret_started the time. */
+ * 1 and 2 as they are (its init is our child), or with a terminal whose
+ * master comes back in *ret_master (-1 without one): for monitor_spawn and
+ * for a restart.  *ret_pid is the init's host pid, *ret_started the time.
+ * On failure nothing of the runtime's container is left. */
 int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *ret_pid,
-                   int64_t *ret_started, struct error **err);
+                   int64_t *ret_started, int *ret_master, struct error **err);
 
 /* Connect to the monitor of container `id` and send HELLO with `flags`. */
 int monitor_connect(struct engine *e, const char *id, const char *flags, int *ret_fd,

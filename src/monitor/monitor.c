@@ -374,9 +374,10 @@ static void read_output(int *fd, const char *stream, char type)
 
 static void spawn_helper(bool restart)
 {
+    /* A socket, so that a restart's new terminal can come with the answer. */
     int report[2];
-    if (pipe2(report, O_CLOEXEC) < 0) {
-        snprintf(m.error, sizeof(m.error), "cabin-monitor: pipe: %s", strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report) < 0) {
+        snprintf(m.error, sizeof(m.error), "cabin-monitor: socketpair: %s", strerror(errno));
         m.helper = -1;
         return;
     }
@@ -394,8 +395,8 @@ static void spawn_helper(bool restart)
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR);
         int in = restart && m.new_in >= 0 ? m.new_in : null;
-        int out = restart ? m.new_out : null;
-        int err = restart ? (m.new_err >= 0 ? m.new_err : m.new_out) : null;
+        int out = restart && m.new_out >= 0 ? m.new_out : null;
+        int err = restart && m.new_err >= 0 ? m.new_err : null;
         /* 0..3 in place; every other fd of ours is close-on-exec. */
         int fds[4] = {in, out, err, report[1]};
         for (int i = 0; i < 4; i++)
@@ -422,13 +423,34 @@ static void spawn_helper(bool restart)
     m.restarting = restart;
 }
 
+/* Read what the helper said (and the fd it sent, a restart's terminal). */
+static ssize_t read_report(char *text, size_t len, int *ret_fd)
+{
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {text, len};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                        .msg_controllen = sizeof(control)};
+    ssize_t n;
+    while ((n = recvmsg(m.helper_report, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+    return n;
+}
+
 /* What the helper said on fd 3 (read once it has exited). */
 static bool helper_result(int status)
 {
     char text[600] = "";
-    ssize_t n = m.helper_report >= 0 ? read(m.helper_report, text, sizeof(text) - 1) : -1;
+    int fd = -1;
+    ssize_t n = m.helper_report >= 0 ? read_report(text, sizeof(text) - 1, &fd) : -1;
     close(m.helper_report);
     m.helper_report = -1;
+    if (fd >= 0 && (!m.restarting || !m.pty)) {
+        close(fd);
+        fd = -1;
+    }
     text[n > 0 ? n : 0] = '\0';
     char *nl = strchr(text, '\n');
     if (nl)
@@ -442,6 +464,17 @@ static bool helper_result(int status)
             snprintf(m.error, sizeof(m.error), "the restart said `%.200s`", text);
             return false;
         }
+        if (m.pty && fd < 0) {
+            snprintf(m.error, sizeof(m.error), "the restart sent no terminal");
+            return false;
+        }
+        if (m.pty) {
+            /* The new terminal is the container's only stream. */
+            if (m.outfd >= 0)
+                close(m.outfd);
+            m.outfd = m.infd = fd;
+            fcntl(fd, F_SETFL, O_NONBLOCK);
+        }
         m.init = pid;
         snprintf(m.started_at, sizeof(m.started_at), "%s", when);
         return true;
@@ -453,6 +486,8 @@ static bool helper_result(int status)
         snprintf(m.error, sizeof(m.error), "%s ended with status %d and said nothing",
                  m.exit_cmd[0], WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     }
+    if (fd >= 0)
+        close(fd);
     return false;
 }
 
@@ -488,15 +523,21 @@ static void start_cleanup(void)
  * init), then the helper. */
 static void start_restart(void)
 {
+    if (m.pty) {
+        /* The helper makes a new terminal and sends us its master. */
+        m.phase = RESTARTING;
+        spawn_helper(true);
+        if (m.helper < 0) {
+            write_state("exited");
+            start_cleanup();
+        }
+        return;
+    }
     int out[2], err[2] = {-1, -1}, in[2] = {-1, -1};
     bool want_in = m.open_stdin;
-    if (m.pty || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
         (want_in && pipe2(in, O_CLOEXEC) < 0)) {
-        /* A terminal cannot be handed over again (the helper would need a
-         * console socket); say so and stay stopped. */
-        snprintf(m.error, sizeof(m.error), "%s",
-                 m.pty ? "restarting a container with a terminal is not supported"
-                       : "cabin-monitor: making the restart's pipes failed");
+        snprintf(m.error, sizeof(m.error), "cabin-monitor: making the restart's pipes failed");
         write_state("exited");
         start_cleanup();
         return;

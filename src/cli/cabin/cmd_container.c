@@ -16,6 +16,7 @@ static const struct cabin_command container_commands[] = {
     {"cleanup", cmd_container_cleanup, "clean up after a container's process (its monitor's)"},
     {"cp", cmd_cp, "copy files between a container and the host"},
     {"create", cmd_create, "create a container"},
+    {"exec", cmd_exec, "run a command in a running container"},
     {"inspect", cmd_inspect, "show containers in detail"},
     {"kill", cmd_kill, "send a signal to running containers"},
     {"logs", cmd_logs, "print a container's output"},

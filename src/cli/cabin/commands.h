@@ -69,6 +69,7 @@ int cmd_cp(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_container(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_container_prune(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_container_cleanup(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_exec(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_info(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
 

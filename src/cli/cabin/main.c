@@ -18,6 +18,7 @@ static const struct cabin_command commands[] = {
     {"container", cmd_container, "manage containers (ls, run, stop, rm, prune, ...)"},
     {"cp", cmd_cp, "copy files between a container and the host"},
     {"create", cmd_create, "create a container"},
+    {"exec", cmd_exec, "run a command in a running container"},
     {"image", cmd_image, "manage images (ls, inspect, rm, tag, prune, import, load, save)"},
     {"images", cmd_images, "list images"},
     {"import", cmd_import, "make an image from a root file system tarball"},
@@ -88,7 +89,7 @@ static int remember_self(struct error **err)
 /* run, start, restart, and the container group's: they make inits. */
 static bool starts_containers(int argc, char **argv)
 {
-    static const char *const names[] = {"run", "start", "restart", "cleanup"};
+    static const char *const names[] = {"run", "start", "restart", "cleanup", "exec"};
     const char *cmd = argv[0];
     if (strcmp(cmd, "container") == 0 && argc > 1)
         cmd = argv[1];
