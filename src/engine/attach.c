@@ -55,7 +55,7 @@ int attach_parse_keys(const char *s, unsigned char *ret, size_t *ret_n, struct e
 }
 
 struct pump {
-    const struct attach_pump *p;
+    struct attach_pump *p;
     int fd;
     unsigned char keys[ATTACH_MAX_KEYS];
     size_t n_keys, matched;
@@ -130,6 +130,10 @@ static int from_monitor(struct pump *u, int *ret_code, struct error **err)
     case MONITOR_ERR:
         fs_write_all(u->p->err, buf + 1, (size_t) n - 1);
         break;
+    case MONITOR_EXIT_CLEAN:
+        u->p->must_clean = true;
+        *ret_code = atoi(buf + 1);
+        return 1;
     case MONITOR_EXIT:
         *ret_code = atoi(buf + 1);
         return 1;
@@ -161,7 +165,7 @@ static void signal_set(const struct attach_pump *p, sigset_t *set)
     }
 }
 
-int attach_run(int fd, const struct attach_pump *p, int *ret_code, struct error **err)
+int attach_run(int fd, struct attach_pump *p, int *ret_code, struct error **err)
 {
     struct pump u = {.p = p, .fd = fd, .in_open = p->in >= 0};
     int r = attach_parse_keys(p->detach_keys ? p->detach_keys : ATTACH_DETACH_KEYS, u.keys,

@@ -32,6 +32,8 @@ struct attach_pump {
     const char *detach_keys;   /* NULL: docker's */
     struct engine *e;          /* for sig_proxy */
     const char *id;
+    bool must_clean;           /* out: the monitor handed the cleanup to us
+                                  (engine_attach_cleaned) */
 };
 
 /* Parse docker's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"): letters,
@@ -41,6 +43,6 @@ int attach_parse_keys(const char *s, unsigned char *ret, size_t *ret_n, struct e
 /* Run until the process ends (returns 0, its code in *ret_code) or the
  * user detaches (returns 1).  A connection that closes before the end is
  * an error. */
-int attach_run(int fd, const struct attach_pump *p, int *ret_code, struct error **err);
+int attach_run(int fd, struct attach_pump *p, int *ret_code, struct error **err);
 
 #endif

@@ -82,12 +82,51 @@ int engine_open(const struct engine_opts *o, struct engine **ret, struct error *
     return 0;
 }
 
+/* The choice of a storage driver needs a probe (making an overlay
+ * superblock costs tens of milliseconds here), and what it finds only
+ * changes when the kernel does: it is remembered in the run root, which a
+ * reboot empties, for this store and these options. */
+#define DRIVER_CACHE "storage-driver"
+
+static void driver_key(const struct engine *e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s\n%s\n%d\n", e->root, e->driver_name ? e->driver_name : "",
+             (int) e->sopts.mount_api);
+}
+
+static const struct storage_driver *driver_cached(const struct engine *e)
+{
+    char key[4200], *text = NULL;
+    driver_key(e, key, sizeof(key));
+    cleanup_close int fd = open(e->runroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fs_read_file_at(fd, DRIVER_CACHE, sizeof(key) + 64, &text, NULL, NULL) < 0)
+        return NULL;
+    const struct storage_driver *d = NULL;
+    size_t n = strlen(key);
+    if (strncmp(text, key, n) == 0)
+        d = storage_driver_by_name(strtok(text + n, "\n") ? text + n : "");
+    free(text);
+    return d;
+}
+
+static void driver_remember(const struct engine *e, const struct storage_driver *d)
+{
+    char text[4300];
+    driver_key(e, text, sizeof(text));
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof(text) - n, "%s\n", d->name);
+    cleanup_close int fd = open(e->runroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0)
+        fs_write_file_atomic(fd, DRIVER_CACHE, text, strlen(text), 0600, 0, NULL);
+}
+
 int engine_driver(struct engine *e, const struct storage_driver **ret, struct error **err)
 {
-    if (e->driver == NULL) {
+    if (e->driver == NULL && (e->driver = driver_cached(e)) == NULL) {
         int r = storage_choose(e->store, e->driver_name, &e->sopts, &e->driver, err);
         if (r < 0)
             return r;
+        driver_remember(e, e->driver);
     }
     *ret = e->driver;
     return 0;

@@ -45,6 +45,8 @@ static void attach_flags(const struct engine_attach_opts *o, char *flags)
         flags[n++] = MONITOR_F_STDERR;
     if (o->stdin_once)
         flags[n++] = MONITOR_F_ONCE;
+    if (o->cleaner)
+        flags[n++] = MONITOR_F_CLEANER;
     flags[n] = '\0';
 }
 
@@ -256,7 +258,7 @@ int engine_container_wait(struct engine *e, const struct engine_container *c, in
             if (n <= 0)
                 break; /* a monitor that went away: its last record says */
             buf[n] = '\0';
-            if (buf[0] == MONITOR_EXIT) {
+            if (buf[0] == MONITOR_EXIT || buf[0] == MONITOR_EXIT_CLEAN) {
                 *ret_code = atoi(buf + 1);
                 return 0;
             }
@@ -340,6 +342,21 @@ int engine_container_attach(struct engine *e, const struct engine_container *c,
     char flags[8];
     attach_flags(o, flags);
     return monitor_connect(e, c->id, flags, ret_fd, err);
+}
+
+void engine_attach_cleaned(struct engine *e, const char *id, int fd)
+{
+    cleanup_error struct error *err = NULL;
+    if (engine_container_cleanup(e, id, false, -1, &err) < 0 && error_code(err) != ENOENT) {
+        log_debug("cleaning up after container %.12s: %s", id, err->msg);
+        return; /* the monitor sees us go without CLEANED and does it */
+    }
+    monitor_send(fd, MONITOR_CLEANED, NULL, 0);
+    /* Its answer is that it has gone: wait for that, so that a command
+     * after ours finds it gone. */
+    char buf[MONITOR_MSG_MAX + 1];
+    while (recv(fd, buf, sizeof(buf), 0) > 0)
+        ;
 }
 
 /* ---- cleanup (the monitor's exit command) ---------------------------------------------- */

@@ -37,6 +37,7 @@
 struct engine_attach_opts {
     bool in, out, err;
     bool stdin_once; /* the container's stdin closes when this client goes */
+    bool cleaner;    /* this client cleans up after the exit (engine_attach_cleaned) */
 };
 
 /* Start a created or stopped container (a running one: nothing to do).
@@ -85,6 +86,11 @@ int engine_container_rename(struct engine *e, struct engine_container *c, const 
  * (*ret_fd, see attach.h). */
 int engine_container_attach(struct engine *e, const struct engine_container *c,
                             const struct engine_attach_opts *o, int *ret_fd, struct error **err);
+
+/* An attached cleaner's part after the exit: the cleanup the monitor would
+ * have run, then tell the monitor it is done (whatever happened: the
+ * monitor's own cleanup follows if ours failed). */
+void engine_attach_cleaned(struct engine *e, const char *id, int fd);
 
 /* What the monitor runs when the process ended (`cabin container cleanup
  * [--restart] ID`).  Without `restart`: the runtime's container, the

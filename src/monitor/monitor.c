@@ -59,13 +59,14 @@
 #define BACKOFF_MIN_MS  100
 #define BACKOFF_MAX_MS  60000
 #define RESET_AFTER_MS  10000 /* a run this long starts the delays again */
+#define HANDOFF_MS      60000 /* how long a cleaner client may take */
 
 enum policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
-enum phase { RUNNING, DRAINING, BACKOFF, RESTARTING, CLEANING };
+enum phase { RUNNING, DRAINING, BACKOFF, RESTARTING, CLEANING, HANDOFF };
 
 struct client {
     int fd;
-    bool hello, out, err, in, once;
+    bool hello, out, err, in, once, cleaner;
 };
 
 static struct {
@@ -207,15 +208,21 @@ static void write_state(const char *status)
 
 /* ---- clients -------------------------------------------------------------- */
 
+static void start_cleanup(void);
+static void finish(void) __attribute__((noreturn));
+
 static void client_drop(size_t i)
 {
     struct client *c = &m.clients[i];
+    bool cleaner_gone = m.phase == HANDOFF && c->cleaner;
     if (c->once && m.infd >= 0 && !m.pty) {
         close(m.infd);
         m.infd = -1;
     }
     close(c->fd);
     m.clients[i] = m.clients[--m.n_clients];
+    if (cleaner_gone)
+        start_cleanup(); /* it went before it was done: ours to do */
 }
 
 static void client_add(int fd, const char *flags)
@@ -232,6 +239,7 @@ static void client_add(int fd, const char *flags)
         c->out = strchr(flags, MONITOR_F_STDOUT) != NULL;
         c->err = strchr(flags, MONITOR_F_STDERR) != NULL;
         c->once = strchr(flags, MONITOR_F_ONCE) != NULL;
+        c->cleaner = strchr(flags, MONITOR_F_CLEANER) != NULL;
     }
 }
 
@@ -313,6 +321,7 @@ static void client_message(size_t i)
         c->out = memchr(data, MONITOR_F_STDOUT, len) != NULL;
         c->err = memchr(data, MONITOR_F_STDERR, len) != NULL;
         c->once = memchr(data, MONITOR_F_ONCE, len) != NULL;
+        c->cleaner = memchr(data, MONITOR_F_CLEANER, len) != NULL;
         break;
     case MONITOR_STDIN:
         if (c->in)
@@ -332,6 +341,10 @@ static void client_message(size_t i)
         }
         break;
     }
+    case MONITOR_CLEANED:
+        if (m.phase == HANDOFF && c->cleaner)
+            finish();
+        break;
     case MONITOR_STOPPED:
         m.user_stopped = true;
         if (!client_send(c, MONITOR_ACK, NULL, 0))
@@ -589,6 +602,19 @@ static void run_ended(void)
     m.oom_killed = oom > 0 && oom > m.oom_base;
     if (!wants_restart()) {
         write_state("exited");
+        /* A foreground cabin attached as the cleaner does it faster than a
+         * new cabin would: it hears the exit first. */
+        for (size_t i = 0; i < m.n_clients; i++) {
+            if (!m.clients[i].cleaner)
+                continue;
+            char code[16];
+            int n = snprintf(code, sizeof(code), "%d", m.exit_code);
+            if (client_send(&m.clients[i], MONITOR_EXIT_CLEAN, code, (size_t) n)) {
+                m.phase = HANDOFF;
+                m.deadline = now_ms() + HANDOFF_MS;
+                return;
+            }
+        }
         start_cleanup();
         return;
     }
@@ -657,6 +683,8 @@ static void loop(void)
     for (;;) {
         if (m.phase == DRAINING && ((m.outfd < 0 && m.errfd < 0) || now_ms() >= m.deadline))
             run_ended();
+        if (m.phase == HANDOFF && now_ms() >= m.deadline)
+            start_cleanup();
         if (m.phase == BACKOFF && (m.user_stopped || now_ms() >= m.deadline)) {
             if (m.user_stopped) {
                 write_state("exited");
@@ -678,7 +706,7 @@ static void loop(void)
         struct pollfd pin = {.fd = stdin_blocked ? m.infd : -1, .events = POLLOUT};
         p[n] = pin;
         int timeout = -1;
-        if (m.phase == DRAINING || m.phase == BACKOFF) {
+        if (m.phase == DRAINING || m.phase == BACKOFF || m.phase == HANDOFF) {
             long long left = m.deadline - now_ms();
             timeout = left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int) left;
         }

@@ -40,12 +40,17 @@
 #define MONITOR_STDIN_EOF 'E' /* close the container's stdin */
 #define MONITOR_RESIZE  'W' /* "ROWS COLS": the terminal's size */
 #define MONITOR_STOPPED 'S' /* the user stops it: no restart (answered by ACK) */
+#define MONITOR_CLEANED 'K' /* the cleaner client has cleaned up after the exit */
 
 /* HELLO flags. */
 #define MONITOR_F_STDIN  'i' /* send stdin */
 #define MONITOR_F_STDOUT 'o' /* receive stdout (and the terminal) */
 #define MONITOR_F_STDERR 'e' /* receive stderr */
 #define MONITOR_F_ONCE   'c' /* close the container's stdin when this client goes */
+#define MONITOR_F_CLEANER 'k' /* this client cleans up after the exit itself (a
+                                foreground `cabin run`, which is loaded already):
+                                it gets EXIT first, then says CLEANED; if it goes
+                                without, the monitor runs its exit command */
 
 /* Monitor → client. */
 #define MONITOR_OUT  'O' /* stdout, or the terminal */
@@ -53,5 +58,7 @@
 #define MONITOR_EXIT 'X' /* "CODE": the process ended (after the cleanup when it
                             is not restarted); the connection closes after it */
 #define MONITOR_ACK  'A'
+#define MONITOR_EXIT_CLEAN 'Y' /* "CODE": as EXIT, to the cleaner client whose turn it
+                                  is to clean up (it answers CLEANED) */
 
 #endif

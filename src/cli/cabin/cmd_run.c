@@ -42,7 +42,7 @@ static int attached(struct engine *e, struct engine_container *c, const struct c
                     struct error **err)
 {
     struct engine_attach_opts a = {.in = o->interactive, .out = true, .err = true,
-                                   .stdin_once = o->interactive};
+                                   .stdin_once = o->interactive, .cleaner = true};
     cleanup_close int fd = -1;
     if (engine_container_start(e, c, &a, &fd, err) < 0)
         return -start_failure(*err);
@@ -58,6 +58,8 @@ static int attached(struct engine *e, struct engine_container *c, const struct c
     int r = attach_run(fd, &p, &code, err);
     if (r < 0)
         return -EXIT_CABIN;
+    if (r == 0 && p.must_clean)
+        engine_attach_cleaned(e, c->id, fd);
     return r == 1 ? 0 : code;
 }
 

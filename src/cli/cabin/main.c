@@ -86,15 +86,23 @@ static int remember_self(struct error **err)
     return r < 0 ? error_errno(err, "setenv") : 0;
 }
 
-/* run, start, restart, and the container group's: they make inits. */
+/* run, start, restart, exec (and the container group's), and a cleanup
+ * that restarts: they make processes in containers. */
 static bool starts_containers(int argc, char **argv)
 {
-    static const char *const names[] = {"run", "start", "restart", "cleanup", "exec"};
+    static const char *const names[] = {"run", "start", "restart", "exec"};
     const char *cmd = argv[0];
+    int i = 1;
     if (strcmp(cmd, "container") == 0 && argc > 1)
-        cmd = argv[1];
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(cmd, names[i]) == 0)
+        cmd = argv[i++];
+    if (strcmp(cmd, "cleanup") == 0) {
+        for (; i < argc; i++)
+            if (strcmp(argv[i], "--restart") == 0)
+                return true;
+        return false;
+    }
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (strcmp(cmd, names[k]) == 0)
             return true;
     return false;
 }
