@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -196,9 +197,11 @@ static int plan_cpu(struct plan *p, struct error **err)
 static int plan_caps(struct plan *p, struct error **err)
 {
     const struct engine_create_opts *o = p->o;
+    /* "All" is every capability we hold ourselves: a container cannot get
+     * more (this machine's root has no CAP_SYS_RESOURCE, for one). */
     uint64_t all = 0, add = 0, drop = 0;
     for (int c = 0; c <= flags_cap_last() && c < FLAGS_CAP_ALL; c++)
-        if (flags_cap_name(c))
+        if (flags_cap_name(c) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
             all |= 1ull << c;
     bool add_all = false, drop_all = false;
     for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
