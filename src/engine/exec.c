@@ -44,8 +44,10 @@ static int env_list(const struct engine_exec_opts *o, char ***ret, struct error 
 }
 
 int engine_container_exec(struct engine *e, const struct engine_container *c,
-                          const struct engine_exec_opts *o, int *ret_status, struct error **err)
+                          const struct engine_exec_opts *o, int *ret_status,
+                          bool *ret_exec_failed, struct error **err)
 {
+    *ret_exec_failed = false;
     if (o->detach && o->tty)
         return error_new(err, ENOTSUP, "exec -d -t: a detached process's terminal would have "
                                        "nobody at its other end; use -d, or -t in the "
@@ -102,8 +104,10 @@ int engine_container_exec(struct engine *e, const struct engine_container *c,
         dup2(saved, STDIN_FILENO);
         close(saved);
     }
-    if (r < 0)
+    if (r < 0) {
+        *ret_exec_failed = true;
         return r;
+    }
     *ret_status = status;
     return 0;
 }

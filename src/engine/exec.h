@@ -25,8 +25,11 @@ struct engine_exec_opts {
 };
 
 /* In the foreground *ret_status is the process's exit status (128+N for
- * signal N); detached, 0 once it runs. */
+ * signal N); detached, 0 once it runs.  On failure *ret_exec_failed says
+ * whether it was the runtime that could not start the process (docker's
+ * 126/127) rather than what came before. */
 int engine_container_exec(struct engine *e, const struct engine_container *c,
-                          const struct engine_exec_opts *o, int *ret_status, struct error **err);
+                          const struct engine_exec_opts *o, int *ret_status,
+                          bool *ret_exec_failed, struct error **err);
 
 #endif

@@ -95,7 +95,8 @@ int engine_container_start(struct engine *e, struct engine_container *c,
             return error_errno(err, "making the attach socket");
     }
     cleanup_close int mine = sv[0];
-    r = monitor_spawn(e, c, sv[1], flags, err);
+    bool exec_failed = false;
+    r = monitor_spawn(e, c, sv[1], flags, &exec_failed, err);
     if (r < 0) {
         /* network: torn down here too (issue 9). */
         cleanup_error struct error *e2 = NULL;
@@ -103,11 +104,7 @@ int engine_container_start(struct engine *e, struct engine_container *c,
         /* docker: a container whose process could not start stays created,
          * with the error and 126/127 as its exit code. */
         cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
-        int code = error_code(*err) == ENOENT ? 127
-                   : (error_code(*err) == EACCES || error_code(*err) == ENOEXEC ||
-                      error_code(*err) == EPERM)
-                       ? 126
-                       : 125;
+        int code = !exec_failed ? 125 : error_code(*err) == ENOENT ? 127 : 126;
         cleanup_json json_t *j = json_pack("{s:i, s:s, s:i, s:s}", "run", c->run, "status",
                                            "created", "exit_code", code, "error", (*err)->msg);
         if (cdirfd >= 0 && j)

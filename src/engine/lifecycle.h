@@ -41,6 +41,9 @@ struct engine_attach_opts {
 };
 
 /* Start a created or stopped container (a running one: nothing to do).
+ * When its process cannot start, the container stays created with the
+ * error and docker's code in its state (ExitCode 127: not found, 126: not
+ * executable, 125: anything else).
  * With `attach`, *ret_attach is a connection to its monitor that was
  * attached before the process started (none of its output is missed);
  * see attach.h for what to do with it. */

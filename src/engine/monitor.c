@@ -289,10 +289,16 @@ static void spawn_release(struct spawn *s)
     strv_free(s->exit_cmd);
 }
 
+/* "ERR CODE MESSAGE", or "XERR ..." when it was the process that could not
+ * be executed (the runtime's error after the create: 126/127 material). */
 static void report_error(int fd, const struct error *e)
 {
     char text[REPORT_MAX];
-    int n = snprintf(text, sizeof(text), "ERR %d %s\n", e ? e->code : EIO,
+    /* The runtime finds the program in the init (`process.args[0]: ...`)
+     * and reports an execve that failed as the start's error. */
+    bool exec = e && (strstr(e->msg, "starting container `") == e->msg ||
+                      strstr(e->msg, "process.args[0]: ") == e->msg);
+    int n = snprintf(text, sizeof(text), "%sERR %d %s\n", exec ? "X" : "", e ? e->code : EIO,
                      e ? e->msg : "unknown error");
     if (n > 0)
         fs_write_all(fd, text, (size_t) n < sizeof(text) ? (size_t) n : sizeof(text) - 1);
@@ -522,8 +528,8 @@ static int exit_command(struct engine *e, char ***ret, struct error **err)
     return 0;
 }
 
-/* Read the report: "OK" from the monitor, or "ERR CODE MESSAGE". */
-static int read_report(int fd, const char *id, struct error **err)
+/* Read the report: "OK" from the monitor, or "[X]ERR CODE MESSAGE". */
+static int read_report(int fd, const char *id, bool *ret_exec_failed, struct error **err)
 {
     char text[REPORT_MAX + 1];
     size_t len = 0;
@@ -542,14 +548,18 @@ static int read_report(int fd, const char *id, struct error **err)
     if (strcmp(text, "OK") == 0)
         return 0;
     int code = 0, off = 0;
-    if (sscanf(text, "ERR %d %n", &code, &off) == 1 && off > 0)
-        return error_new(err, code > 0 ? code : EIO, "%s", text + off);
+    bool exec = text[0] == 'X';
+    if (sscanf(text + exec, "ERR %d %n", &code, &off) == 1 && off > 0) {
+        *ret_exec_failed = exec;
+        return error_new(err, code > 0 ? code : EIO, "%s", text + exec + off);
+    }
     return error_new(err, EIO, "container %.12s: its monitor ended before it started", id);
 }
 
 int monitor_spawn(struct engine *e, const struct engine_container *c, int client,
-                  const char *client_flags, struct error **err)
+                  const char *client_flags, bool *ret_exec_failed, struct error **err)
 {
+    *ret_exec_failed = false;
     cleanup_close int client_fd = client;
     struct spawn s = {.e = e, .c = c, .client = client, .client_flags = client_flags,
                       .report = -1};
@@ -590,5 +600,5 @@ int monitor_spawn(struct engine *e, const struct engine_container *c, int client
     waitpid(mid, NULL, 0);
     spawn_release(&s);
     close(steal_fd(&client_fd));
-    return read_report(rfd, c->id, err);
+    return read_report(rfd, c->id, ret_exec_failed, err);
 }

@@ -127,6 +127,11 @@ wait_for() {
 	return 1
 }
 
+# log_has CONTAINER TEXT [N]: its log has TEXT on at least N lines (1).
+log_has() {
+	[ "$(cabin logs "$1" 2>/dev/null | grep -c -- "$2")" -ge "${3:-1}" ]
+}
+
 # cstate CONTAINER FIELD: one field of inspect's State.
 cstate() {
 	cabin inspect -f "{{.State.$2}}" "$1"

@@ -57,13 +57,8 @@ int cmd_exec(struct cabin_ctx *ctx, int argc, char **argv)
         r = engine_container_find(e, argv[i], &ctr, &err);
     if (r < 0)
         return cabin_fail(err, 125);
-    if (engine_container_exec(e, ctr, &o, &status, &err) < 0) {
-        int code = err->code == ENOENT ? 127
-                   : (err->code == EACCES || err->code == ENOEXEC || err->code == EPERM) ? 126
-                                                                                          : 125;
-        if (code != 125 && strstr(err->msg, "not running"))
-            code = 125;
-        return cabin_fail(err, code);
-    }
+    bool exec_failed = false;
+    if (engine_container_exec(e, ctr, &o, &status, &exec_failed, &err) < 0)
+        return cabin_fail(err, !exec_failed ? 125 : err->code == ENOENT ? 127 : 126);
     return status;
 }

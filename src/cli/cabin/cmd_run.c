@@ -19,16 +19,14 @@
 #define EXIT_CANNOT_EXEC 126
 #define EXIT_NOT_FOUND   127
 
-/* The process could not be started: 126 or 127 as docker, from the
- * runtime's exec error. */
-static int start_failure(const struct error *e)
+/* The process could not be started: the code the start recorded (126 or
+ * 127 as docker, or 125). */
+static int start_failure(struct engine *e, const struct engine_container *c)
 {
-    if (e && e->code == ENOENT && strstr(e->msg, "not found locally") == NULL &&
-        strstr(e->msg, "no such container") == NULL)
-        return EXIT_NOT_FOUND;
-    if (e && (e->code == EACCES || e->code == ENOEXEC || e->code == EPERM))
-        return EXIT_CANNOT_EXEC;
-    return EXIT_CABIN;
+    struct engine_state st;
+    engine_container_state(e, c, &st);
+    return st.exit_code == EXIT_NOT_FOUND || st.exit_code == EXIT_CANNOT_EXEC ? st.exit_code
+                                                                                : EXIT_CABIN;
 }
 
 void cabin_print_warnings(char **warnings)
@@ -45,7 +43,7 @@ static int attached(struct engine *e, struct engine_container *c, const struct c
                                    .stdin_once = o->interactive, .cleaner = true};
     cleanup_close int fd = -1;
     if (engine_container_start(e, c, &a, &fd, err) < 0)
-        return -start_failure(*err);
+        return -start_failure(e, c);
     struct attach_pump p = {.in = o->interactive ? STDIN_FILENO : -1,
                             .out = STDOUT_FILENO,
                             .err = STDERR_FILENO,
@@ -100,7 +98,7 @@ int cmd_run(struct cabin_ctx *ctx, int argc, char **argv)
     cabin_print_warnings(warnings);
     if (c.detach) {
         if (engine_container_start(e, ctr, NULL, NULL, &err) < 0)
-            status = -start_failure(err);
+            status = -start_failure(e, ctr);
         else
             printf("%s\n", ctr->id);
     } else {
