@@ -383,8 +383,9 @@ static int open_path(int rootfd, const char *path, bool follow)
         cleanup_free char *clean = fs_path_clean(path);
         if (clean == NULL)
             return -ENOMEM;
-        return fs_openat2(rootfd, clean + 1, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0,
-                          IN_ROOT);
+        int fd = fs_openat2(rootfd, clean[1] ? clean + 1 : ".",
+                            O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0, IN_ROOT);
+        return fd < 0 ? -errno : fd;
     }
     int fd = open(path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
     return fd < 0 ? -errno : fd;

@@ -23,7 +23,7 @@ struct cabin_global {
     const char *root, *runroot, *storage_driver;
     char **storage_opts;
     const char *log_level;
-    bool debug;
+    bool debug, version;
 };
 
 struct cabin_ctx {

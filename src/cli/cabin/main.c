@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli/cabin/commands.h"
 #include "config.h"
 #include "runtime/exe_guard.h"
+#include "util/cleanup.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -59,6 +62,7 @@ static const struct option_def global_options[] = {
     OPTION_STRING("log-level", 'l', struct cabin_global, log_level, "LEVEL",
                   "debug, info, warn or error (default warn)"),
     OPTION_BOOL("debug", 'D', struct cabin_global, debug, "log debug messages"),
+    OPTION_BOOL("version", 'v', struct cabin_global, version, "print the version"),
     OPTION_END,
 };
 
@@ -111,20 +115,57 @@ static void print_help(FILE *f)
 {
     options_print_help(f, "cabin [OPTIONS] COMMAND [ARG...]",
                        "A container engine without a daemon.", global_options);
-    fprintf(f, "  %-28s %s\n\nCommands:\n", "-v, --version", "print the version");
+    fprintf(f, "\nCommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'cabin COMMAND --help' for more information on a command.\n");
 }
 
+struct version_cli {
+    const char *format;
+};
+
+static const struct option_def version_options[] = {
+    OPTION_STRING("format", 'f', struct version_cli, format, "FORMAT",
+                  "json, or a template ({{.Version}}, {{.GitCommit}} ...)"),
+    OPTION_END,
+};
+
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv)
 {
+    struct version_cli c = {0};
     int i, ex;
-    if (!cabin_parse("cabin version", "Show cabin's version.", (const struct option_def[]) {OPTION_END},
-                     NULL, argc, argv, 0, 0, 0, 1, &i, &ex))
+    if (!cabin_parse("cabin version [OPTIONS]", "Show cabin's version and its parts.",
+                     version_options, &c, argc, argv, 0, 0, 0, 1, &i, &ex))
         return ex;
-    printf("cabin version %s\ncommit: %s\nOCI runtime spec: %s\n", CABIN_VERSION, CABIN_COMMIT,
-           CABIN_OCI_VERSION);
+    struct utsname u;
+    uname(&u);
+    cleanup_error struct error *err = NULL;
+    cleanup_json json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Version", CABIN_VERSION, "GitCommit",
+        CABIN_COMMIT, "OciRuntimeSpec", CABIN_OCI_VERSION, "Runtime",
+        "cabin-runtime " CABIN_VERSION " (in-process)", "Os", "linux", "Arch", u.machine,
+        "KernelVersion", u.release);
+    if (j == NULL)
+        return 1;
+    if (c.format && strcmp(c.format, "json") == 0) {
+        cleanup_free char *s = json_dumps(j, JSON_COMPACT);
+        printf("%s\n", s ? s : "{}");
+    } else if (c.format) {
+        cleanup_free char *s = NULL;
+        if (cabin_template(c.format, j, &s, &err) < 0)
+            return cabin_fail(err, 1);
+        printf("%s\n", s);
+    } else {
+        printf("cabin version %s\n"
+               " Git commit:        %s\n"
+               " OCI runtime spec:  %s\n"
+               " Runtime:           cabin-runtime %s (in-process)\n"
+               " OS/Arch:           linux/%s\n"
+               " Kernel:            %s\n",
+               CABIN_VERSION, CABIN_COMMIT, CABIN_OCI_VERSION, CABIN_VERSION, u.machine,
+               u.release);
+    }
     return 0;
 }
 
@@ -161,6 +202,11 @@ int main(int argc, char **argv)
         log_set_level(LOG_DEBUG);
     if (ctx.g.log_level && set_level(ctx.g.log_level, &err) < 0)
         return cabin_fail(err, 125);
+    if (ctx.g.version) {
+        static char version[] = "version";
+        char *args[] = {version, NULL};
+        return cmd_version(&ctx, 1, args);
+    }
     if (i >= argc) {
         print_help(stderr);
         return 1;
