@@ -328,7 +328,9 @@ static void client_message(size_t i)
             stdin_write(data, len);
         break;
     case MONITOR_STDIN_EOF:
-        if (c->in && m.infd >= 0 && !m.pty) {
+        /* docker: the end of a client's stdin ends the container's only
+         * for the client it was started with (StdinOnce). */
+        if (c->in && c->once && m.infd >= 0 && !m.pty) {
             close(m.infd);
             m.infd = -1;
         }

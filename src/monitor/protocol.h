@@ -37,7 +37,7 @@
  * payload is a set of flag letters. */
 #define MONITOR_HELLO   'H'
 #define MONITOR_STDIN   'D' /* bytes for the container's stdin */
-#define MONITOR_STDIN_EOF 'E' /* close the container's stdin */
+#define MONITOR_STDIN_EOF 'E' /* our stdin ended: the container's closes if ONCE */
 #define MONITOR_RESIZE  'W' /* "ROWS COLS": the terminal's size */
 #define MONITOR_STOPPED 'S' /* the user stops it: no restart (answered by ACK) */
 #define MONITOR_CLEANED 'K' /* the cleaner client has cleaned up after the exit */
