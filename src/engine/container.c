@@ -163,6 +163,12 @@ int engine_container_write(struct engine *e, const struct engine_container *c, b
     cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
     if (cdirfd < 0)
         return error_errno(err, "container %.12s", c->id);
+    return engine_container_write_at(cdirfd, c, sync, err);
+}
+
+int engine_container_write_at(int cdirfd, const struct engine_container *c, bool sync,
+                              struct error **err)
+{
     cleanup_json json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:I, s:i, s:b, s:O, s:O}", "id", c->id, "name",
         c->name, "image_id", c->image_id, "image", c->image, "layers", strv_json(c->layers),
@@ -274,6 +280,11 @@ bool engine_container_tty(const struct engine_container *c)
 bool engine_container_open_stdin(const struct engine_container *c)
 {
     return bool_field(c->config, "OpenStdin");
+}
+
+bool engine_container_stdin_once(const struct engine_container *c)
+{
+    return bool_field(c->config, "StdinOnce");
 }
 
 bool engine_container_auto_remove(const struct engine_container *c)
@@ -566,23 +577,29 @@ void engine_containers_sweep(struct engine *e)
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
     if (d == NULL)
         return;
-    time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strncmp(de->d_name, ".rm-", 4) != 0)
             continue;
-        /* Renamed for removal by a cabin that was killed before it was done
-         * (a live one holds its lock; give it a minute to take it). */
-        struct stat st;
+        /* Renamed for removal by a cabin that was killed before it was done:
+         * a live remover holds its lock (taken before the rename). */
         cleanup_close int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &st) < 0 || now - st.st_ctime < 60 ||
-            flock(fd, LOCK_EX | LOCK_NB) < 0)
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
             continue;
+        const char *id = de->d_name + 4;
+        bool whole = strlen(id) == ENGINE_ID_LEN;
+        /* Its name may still point at it: the record says which. */
+        cleanup_json json_t *j = NULL;
+        if (whole && json_load_file_at(fd, ENGINE_RECORD, RECORD_MAX, &j, NULL) == 0)
+            names_release(e, json_string_value(json_object_get(j, "name")), id);
+        struct runtime *rt = NULL;
+        if (whole && engine_runtime(e, &rt, NULL) == 0)
+            container_delete(rt, id, true, NULL);
         cleanup_error struct error *e2 = NULL;
         if (destroy(e, de->d_name, NULL, &e2) < 0)
             log_debug("sweeping `%s`: %s", de->d_name, e2->msg);
-        if (strlen(de->d_name) == 4 + ENGINE_ID_LEN)
-            remove_rundir(e, de->d_name + 4);
+        if (whole)
+            remove_rundir(e, id);
     }
 }
 
@@ -604,6 +621,8 @@ int engine_container_destroy(struct engine *e, const struct engine_container *c,
     if ((r = destroy(e, hidden, c->driver, err)) < 0)
         return error_wrap(err, "removing container %.12s", c->id);
     remove_rundir(e, c->id);
+    engine_containers_sweep(e);
+    names_sweep(e);
     /* Layers only this container kept (its image was removed) can go. */
     cleanup_error struct error *e2 = NULL;
     if (engine_gc(e, false, NULL, &e2) < 0)

@@ -103,6 +103,9 @@ void engine_container_list_free(struct engine_container **v);
  * engine_container_lock).  `sync`: fsync it first. */
 int engine_container_write(struct engine *e, const struct engine_container *c, bool sync,
                            struct error **err);
+/* The same into the folder `cdirfd` (one not in place yet). */
+int engine_container_write_at(int cdirfd, const struct engine_container *c, bool sync,
+                              struct error **err);
 /* Lock the container's folder (LOCK_EX), then re-read the record (it may
  * have changed before we had the lock): *ret_lock is the locked fd. */
 int engine_container_lock(struct engine *e, struct engine_container *c, int *ret_lock,
@@ -124,6 +127,8 @@ int engine_container_open_dir(const struct engine *e, const char *id);
 /* Fields of the record's Config and HostConfig. */
 bool engine_container_tty(const struct engine_container *c);
 bool engine_container_open_stdin(const struct engine_container *c);
+/* Does the end of an attached client's stdin end the container's? */
+bool engine_container_stdin_once(const struct engine_container *c);
 bool engine_container_auto_remove(const struct engine_container *c);
 /* The stop signal (the record's, else SIGTERM) and timeout in seconds (the
  * record's, else 10; -1: wait forever). */

@@ -494,20 +494,52 @@ static void new_id(char out[ENGINE_ID_LEN + 1])
  * store (locked before anyone can see it) and renamed into place at the
  * end.  The gc lock is held by the caller.  --rm containers are not
  * synced: they do not outlive a crash anyway. */
-static int make_folder(struct engine *e, const struct storage_driver *d, struct image *im,
+/* The name, claimed for the scratch folder (whose lock tells others that
+ * its maker lives) and pointed at the id once the folder is in place. */
+static int claim_name(struct engine *e, const struct engine_create_opts *o,
+                      struct engine_container *c, const char *target, struct error **err)
+{
+    const char *name = o->name ? (*o->name == '/' ? o->name + 1 : o->name) : NULL;
+    if (name == NULL)
+        return names_generate(e, target, &c->name, err);
+    int r = names_claim(e, name, target, err);
+    if (r == 0 && (c->name = strdup(name)) == NULL) {
+        names_release(e, name, target);
+        return error_new(err, ENOMEM, "out of memory");
+    }
+    return r;
+}
+
+static int make_folder(struct engine *e, const struct engine_create_opts *o,
+                       const struct storage_driver *d, struct image *im,
                        struct engine_container *c, struct error **err)
 {
-    cleanup_free char *name = NULL;
+    cleanup_free char *name = NULL, *target = NULL;
     int tfd = -1;
     int r = store_tmp_new(e->store, &name, &tfd, err);
     if (r < 0)
         return error_wrap(err, "making the container's folder");
-    r = d->create(e->store, tfd, im->config->diff_ids, im->config->n_diff_ids, err);
+    if (asprintf(&target, "tmp/%s", name) < 0)
+        r = error_new(err, ENOMEM, "out of memory");
+    if (r == 0)
+        r = claim_name(e, o, c, target, err);
+    bool named = r == 0;
+    if (r == 0)
+        r = d->create(e->store, tfd, im->config->diff_ids, im->config->n_diff_ids, err);
+    if (r == 0)
+        r = engine_container_write_at(tfd, c, !engine_container_auto_remove(c), err);
+    /* In place and named at once, for whoever judges the name's link
+     * meanwhile (they hold the same lock). */
+    cleanup_close int lock = r == 0 ? dup(e->namesfd) : -1;
+    if (r == 0 && (lock < 0 || flock(lock, LOCK_EX) < 0))
+        r = error_errno(err, "locking `%s/names`", e->root);
     if (r == 0 && renameat(e->store->tmpfd, name, e->containersfd, c->id) < 0)
         r = error_errno(err, "making the container visible");
-    if (r == 0 && (r = engine_container_write(e, c, !engine_container_auto_remove(c), err)) < 0)
+    if (r == 0 && (r = names_repoint(e, c->name, target, c->id, err)) < 0)
         renameat(e->containersfd, c->id, e->store->tmpfd, name);
     if (r < 0) {
+        if (named)
+            names_release(e, c->name, target);
         store_tmp_remove(e->store, name, tfd);
         return r;
     }
@@ -673,14 +705,6 @@ static int new_record(struct engine *e, const struct plan *p, struct image *im,
      * the root is there to resolve the user in. */
     c->config = json_object();
     c->host_config = json_pack("{s:b}", "AutoRemove", o->rm);
-    const char *name = o->name ? (*o->name == '/' ? o->name + 1 : o->name) : NULL;
-    r = name ? names_claim(e, name, c->id, err) : names_generate(e, c->id, &c->name, err);
-    if (r < 0)
-        return r;
-    if (name && (c->name = strdup(name)) == NULL) {
-        names_release(e, name, c->id);
-        return error_new(err, ENOMEM, "out of memory");
-    }
     *ret = steal_pointer(&c);
     return 0;
 }
@@ -729,8 +753,7 @@ int engine_container_create(struct engine *e, const struct engine_create_opts *o
         if ((r = open_image(e, &p, &im, err)) < 0)
             goto out;
         r = new_record(e, &p, im, d, &c, err);
-        if (r == 0 && (r = make_folder(e, d, im, c, err)) < 0) {
-            names_release(e, c->name, c->id);
+        if (r == 0 && (r = make_folder(e, o, d, im, c, err)) < 0) {
             image_free(im);
             goto out;
         }

@@ -10,11 +10,14 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 #include "engine/container.h"
 #include "engine/flags.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 /* Our own word lists for generated names (docker makes them the same way,
  * from other words). */
@@ -41,13 +44,11 @@ static const char *const nouns[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A link whose container does not exist yet may be one being made (the
- * name is claimed before the folder appears): it is stale only this long
- * after it was made. */
-#define GRACE_SECONDS 60
+#define TARGET_MAX 128
+#define TMP_PREFIX "tmp/"
 
-/* Does `id` exist with the name `name`?  (Is the link live?) */
-static bool link_live(struct engine *e, const char *name, const char *id)
+/* Does `id` exist with the name `name`? */
+static bool id_live(struct engine *e, const char *name, const char *id)
 {
     cleanup_container struct engine_container *c = NULL;
     if (engine_container_read(e, id, &c, NULL) < 0)
@@ -55,59 +56,58 @@ static bool link_live(struct engine *e, const char *name, const char *id)
     return strcmp(c->name, name) == 0;
 }
 
-/* May the link be taken over?  Its container has another name, or has not
- * appeared in GRACE_SECONDS. */
-static bool link_stale(struct engine *e, const char *name, const char *id)
+static int read_link(struct engine *e, const char *name, char *ret, size_t len)
 {
-    cleanup_container struct engine_container *c = NULL;
-    if (engine_container_read(e, id, &c, NULL) == 0)
-        return strcmp(c->name, name) != 0;
-    struct stat st;
-    if (fstatat(e->namesfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return true;
-    return time(NULL) - st.st_mtime > GRACE_SECONDS;
-}
-
-static int read_link(struct engine *e, const char *name, char *ret_id)
-{
-    char buf[ENGINE_ID_LEN + 2];
-    ssize_t n = readlinkat(e->namesfd, name, buf, sizeof(buf));
+    ssize_t n = readlinkat(e->namesfd, name, ret, len - 1);
     if (n < 0)
         return -errno;
-    if (n != ENGINE_ID_LEN)
-        return -EINVAL;
-    memcpy(ret_id, buf, ENGINE_ID_LEN);
-    ret_id[ENGINE_ID_LEN] = '\0';
+    if ((size_t) n == len - 1)
+        return -ENAMETOOLONG;
+    ret[n] = '\0';
     return 0;
+}
+
+/* Is the link to `target` live?  An id: its container has this name.  A
+ * scratch folder: its maker still holds it (else it was killed). */
+static bool link_live(struct engine *e, const char *name, const char *target)
+{
+    if (strncmp(target, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+        return id_live(e, name, target);
+    const char *scratch = target + strlen(TMP_PREFIX);
+    if (strchr(scratch, '/') || *scratch == '\0' || *scratch == '.')
+        return false;
+    cleanup_close int fd = openat(e->store->tmpfd, scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        /* Gone: moved into place (and the link pointed at the id by now)
+         * or removed.  What the link says now decides. */
+        char now[TARGET_MAX];
+        return read_link(e, name, now, sizeof(now)) == 0 && strcmp(now, target) != 0 &&
+               strncmp(now, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 && id_live(e, name, now);
+    }
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+        return false;
+    return errno == EWOULDBLOCK;
 }
 
 int names_lookup(struct engine *e, const char *name, char *ret_id)
 {
     if (flags_check_name(name, NULL) < 0)
         return -ENOENT;
-    char id[ENGINE_ID_LEN + 1];
-    if (read_link(e, name, id) < 0 || !link_live(e, name, id))
+    char id[TARGET_MAX];
+    if (read_link(e, name, id, sizeof(id)) < 0 || strlen(id) != ENGINE_ID_LEN ||
+        !id_live(e, name, id))
         return -ENOENT;
     memcpy(ret_id, id, ENGINE_ID_LEN + 1);
     return 0;
 }
 
-/* Replace a stale link, under the names lock. */
-static int take_over(struct engine *e, const char *name, const char *id, struct error **err)
+/* Set `name` to `target` whatever it was: a new link renamed over it. */
+static int replace(struct engine *e, const char *name, const char *target, struct error **err)
 {
-    cleanup_close int lock = dup(e->namesfd);
-    if (lock < 0 || flock(lock, LOCK_EX) < 0)
-        return error_errno(err, "locking `%s/names`", e->root);
-    char old[ENGINE_ID_LEN + 1];
-    if (read_link(e, name, old) == 0 && !link_stale(e, name, old))
-        return error_new(err, EEXIST,
-                         "the container name \"/%s\" is already in use by container \"%s\"; "
-                         "remove (or rename) that container to use the name",
-                         name, old);
     char tmp[64];
-    snprintf(tmp, sizeof(tmp), ".new-%d", (int) getpid());
+    snprintf(tmp, sizeof(tmp), ".new-%d-%u", (int) getpid(), (unsigned) random());
     unlinkat(e->namesfd, tmp, 0);
-    if (symlinkat(id, e->namesfd, tmp) < 0 || renameat(e->namesfd, tmp, e->namesfd, name) < 0) {
+    if (symlinkat(target, e->namesfd, tmp) < 0 || renameat(e->namesfd, tmp, e->namesfd, name) < 0) {
         int r = error_errno(err, "recording the name `%s`", name);
         unlinkat(e->namesfd, tmp, 0);
         return r;
@@ -115,19 +115,75 @@ static int take_over(struct engine *e, const char *name, const char *id, struct 
     return 0;
 }
 
-int names_claim(struct engine *e, const char *name, const char *id, struct error **err)
+/* Replace a stale link, under the names lock. */
+static int take_over(struct engine *e, const char *name, const char *target, struct error **err)
+{
+    cleanup_close int lock = dup(e->namesfd);
+    if (lock < 0 || flock(lock, LOCK_EX) < 0)
+        return error_errno(err, "locking `%s/names`", e->root);
+    char old[TARGET_MAX];
+    if (read_link(e, name, old, sizeof(old)) == 0 && link_live(e, name, old))
+        return error_new(err, EEXIST,
+                         "the container name \"/%s\" is already in use by %s%s%s; remove (or "
+                         "rename) that container to use the name",
+                         name, strlen(old) == ENGINE_ID_LEN ? "container \"" : "a container ",
+                         strlen(old) == ENGINE_ID_LEN ? old : "being made",
+                         strlen(old) == ENGINE_ID_LEN ? "\"" : "");
+    return replace(e, name, target, err);
+}
+
+int names_repoint(struct engine *e, const char *name, const char *from, const char *to,
+                  struct error **err)
+{
+    char now[TARGET_MAX];
+    if (read_link(e, name, now, sizeof(now)) < 0 || strcmp(now, from) != 0)
+        return error_new(err, EEXIST, "the name `%s` was taken over while the container was "
+                                      "made", name);
+    return replace(e, name, to, err);
+}
+
+/* For the sweep, which must stay cheap (no record is read): a link to a
+ * container that is not there, or to a scratch folder no one holds. */
+static bool link_dead(struct engine *e, const char *name, const char *target)
+{
+    if (strncmp(target, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+        return !link_live(e, name, target);
+    return strlen(target) != ENGINE_ID_LEN ||
+           faccessat(e->containersfd, target, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+}
+
+void names_sweep(struct engine *e)
+{
+    cleanup_closedir DIR *d = fs_opendir_at(e->namesfd, ".");
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        char target[TARGET_MAX];
+        if (de->d_name[0] == '.' || read_link(e, de->d_name, target, sizeof(target)) < 0 ||
+            !link_dead(e, de->d_name, target))
+            continue;
+        cleanup_close int lock = dup(e->namesfd);
+        if (lock < 0 || flock(lock, LOCK_EX) < 0)
+            return;
+        char again[TARGET_MAX];
+        if (read_link(e, de->d_name, again, sizeof(again)) == 0 && strcmp(again, target) == 0 &&
+            link_dead(e, de->d_name, again))
+            unlinkat(e->namesfd, de->d_name, 0);
+    }
+}
+
+int names_claim(struct engine *e, const char *name, const char *target, struct error **err)
 {
     int r = flags_check_name(name, err);
     if (r < 0)
         return r;
-    if (symlinkat(id, e->namesfd, name) == 0)
+    if (symlinkat(target, e->namesfd, name) == 0)
         return 0;
     if (errno != EEXIST)
         return error_errno(err, "recording the name `%s`", name);
-    return take_over(e, name, id, err);
+    return take_over(e, name, target, err);
 }
 
-int names_generate(struct engine *e, const char *id, char **ret, struct error **err)
+int names_generate(struct engine *e, const char *target, char **ret, struct error **err)
 {
     for (int attempt = 0; attempt < 64; attempt++) {
         uint32_t rnd[2];
@@ -139,9 +195,9 @@ int names_generate(struct engine *e, const char *id, char **ret, struct error **
         if (attempt >= 8)
             snprintf(name + n, sizeof(name) - (size_t) n, "%u", (rnd[0] >> 8) % 100);
         cleanup_error struct error *e2 = NULL;
-        if (names_claim(e, name, id, &e2) == 0) {
+        if (names_claim(e, name, target, &e2) == 0) {
             if ((*ret = strdup(name)) == NULL) {
-                names_release(e, name, id);
+                names_release(e, name, target);
                 return error_new(err, ENOMEM, "out of memory");
             }
             return 0;
@@ -155,9 +211,9 @@ int names_generate(struct engine *e, const char *id, char **ret, struct error **
                                   "with --name");
 }
 
-void names_release(struct engine *e, const char *name, const char *id)
+void names_release(struct engine *e, const char *name, const char *target)
 {
-    char now[ENGINE_ID_LEN + 1];
-    if (name && read_link(e, name, now) == 0 && strcmp(now, id) == 0)
+    char now[TARGET_MAX];
+    if (name && read_link(e, name, now, sizeof(now)) == 0 && strcmp(now, target) == 0)
         unlinkat(e->namesfd, name, 0);
 }

@@ -9,7 +9,9 @@ load cabin_helpers
 # an 80x24 window; teardown stops it.
 tmux_start() {
 	command -v tmux >/dev/null || skip "no tmux"
-	TSOCK=$TMP/tmux.sock
+	# a new server each time: one just killed may still hold its socket
+	TMUX_N=$((${TMUX_N:-0} + 1))
+	TSOCK=$TMP/tmux$TMUX_N.sock
 	tmux -S "$TSOCK" new-session -d -x 80 -y 24 "$1; echo status=\$?; sleep 1000"
 }
 
@@ -91,7 +93,7 @@ cabin_line() {
 	sleep 0.5
 	[ "$(cstate cat Status)" = running ]
 	# a second attach sees only what comes from now on; both get the status
-	run bash -c "echo quit | env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' attach cat"
+	run bash -c "echo quit | timeout 60 env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' attach cat"
 	[ "$status" -eq 5 ]
 	[[ $output != *"got hello"* ]]
 	read -r -t 20 line <&"$OUT"
@@ -105,7 +107,7 @@ cabin_line() {
 
 @test "run -i without a terminal: stdin's end is the container's end of stdin" {
 	import_busybox
-	run bash -c "printf 'a\nb\n' | env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' run -i --rm busybox sh -c 'cat; echo done'"
+	run bash -c "printf 'a\nb\n' | timeout 60 env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' run -i --rm busybox sh -c 'cat; echo done'"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'a\nb\ndone')" ]
 	assert_store_clean

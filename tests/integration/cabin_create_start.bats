@@ -38,7 +38,7 @@ load cabin_helpers
 	[ "$(cabin logs again | wc -l)" -eq 2 ]
 	# stdin with -i, when the container was made with -i
 	cabin create -i --name cat busybox cat >/dev/null
-	run bash -c "echo piped | env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' start -ai cat"
+	run bash -c "echo piped | timeout 60 env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' start -ai cat"
 	[ "$status" -eq 0 ]
 	[ "$output" = piped ]
 	assert_store_clean

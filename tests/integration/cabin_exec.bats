@@ -40,9 +40,9 @@ load cabin_helpers
 @test "exec -i passes stdin; without -i the process reads nothing; -t gives a terminal" {
 	import_busybox
 	run_d --name box busybox sleep 100 >/dev/null
-	run bash -c "echo piped | env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' exec -i box cat"
+	run bash -c "echo piped | timeout 60 env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' exec -i box cat"
 	[ "$output" = piped ]
-	run bash -c "echo piped | env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' exec box sh -c 'cat; echo end'"
+	run bash -c "echo piped | timeout 60 env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' exec box sh -c 'cat; echo end'"
 	[ "$output" = end ]
 	run timeout 60 script -qec "env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' exec -t box sh -c '[ -t 0 ] && [ -t 1 ] && echo terminal'" /dev/null
 	[[ $output == *terminal* ]]

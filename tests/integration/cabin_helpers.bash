@@ -175,15 +175,15 @@ assert_container_gone() {
 
 teardown() {
 	[ -n "${TMP:-}" ] && [ -d "$TMP" ] || return 0
-	if [ -S "$TMP/tmux.sock" ]; then
-		tmux -S "$TMP/tmux.sock" kill-server 2>/dev/null || true
-	fi
 	local id p
+	for p in "$TMP"/tmux*.sock; do
+		[ -S "$p" ] && tmux -S "$p" kill-server 2>/dev/null || true
+	done
 	# Monitors first, so that none starts a cleanup (or a restart) while the
 	# containers go.
 	for p in "$CRUN"/containers/*/monitor.pid; do
 		# only a live one (it holds the file's lock): a pid may be reused
-		[ -f "$p" ] && ! flock -n -s "$p" true && kill -9 "$(cat "$p")" 2>/dev/null
+		[ -f "$p" ] && ! flock -n -s "$p" true && kill -9 "$(cat "$p")" 2>/dev/null || true
 	done
 	# The engine's containers: their runtime state is cabin-runtime's.
 	if [ -d "$CRUN/runtime" ]; then

@@ -40,7 +40,8 @@ int cmd_attach(struct cabin_ctx *ctx, int argc, char **argv)
         return cabin_fail(err, 1);
     bool tty = engine_container_tty(ctr);
     bool in = !c.no_stdin && engine_container_open_stdin(ctr);
-    struct engine_attach_opts a = {.in = in, .out = true, .err = true};
+    struct engine_attach_opts a = {.in = in, .out = true, .err = true,
+                                   .stdin_once = in && engine_container_stdin_once(ctr)};
     cleanup_close int fd = -1;
     if (engine_container_attach(e, ctr, &a, &fd, &err) < 0)
         return cabin_fail(err, 1);

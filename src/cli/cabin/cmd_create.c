@@ -25,7 +25,9 @@ int cmd_create(struct cabin_ctx *ctx, int argc, char **argv)
     cleanup_strv char **warnings = NULL;
     struct engine *e = NULL;
     struct engine_create_opts o;
-    create_cli_to_opts(&c, argc, argv, i, false, &o);
+    /* docker create attaches stdout and stderr in the config (for start -a),
+     * and with -i stdin once. */
+    create_cli_to_opts(&c, argc, argv, i, true, &o);
     cleanup_container struct engine_container *ctr = NULL;
     int r = cabin_engine(ctx, &e, &err);
     if (r == 0)

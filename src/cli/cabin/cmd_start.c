@@ -26,7 +26,8 @@ static int start_attached(struct engine *e, struct engine_container *c,
                           const struct start_cli *o, struct error **err)
 {
     bool in = o->interactive && engine_container_open_stdin(c);
-    struct engine_attach_opts a = {.in = in, .out = true, .err = true};
+    struct engine_attach_opts a = {.in = in, .out = true, .err = true,
+                                   .stdin_once = in && engine_container_stdin_once(c)};
     cleanup_close int fd = -1;
     if (engine_container_start(e, c, &a, &fd, err) < 0)
         return -1;
