@@ -35,7 +35,13 @@
 
 #include "util/error.h"
 
-enum option_type { OPTION_TYPE_BOOL, OPTION_TYPE_STRING, OPTION_TYPE_UINT, OPTION_TYPE_STRLIST };
+enum option_type {
+    OPTION_TYPE_BOOL,
+    OPTION_TYPE_STRING,
+    OPTION_TYPE_UINT,
+    OPTION_TYPE_STRLIST,
+    OPTION_TYPE_TRISTATE,
+};
 
 struct option_def {
     const char *name;
@@ -51,6 +57,11 @@ struct option_def {
 #define OPTION_UINT(n, s, T, f, a, h) {n, s, OPTION_TYPE_UINT, offsetof(T, f), a, h}
 /* Repeatable: appends to a `char **` vector. */
 #define OPTION_STRLIST(n, s, T, f, a, h) {n, s, OPTION_TYPE_STRLIST, offsetof(T, f), a, h}
+/* A boolean whose absence means something else than false (`--tls-verify`):
+ * an int left 0 when not given, OPTION_YES or OPTION_NO when given. */
+#define OPTION_TRISTATE(n, s, T, f, h) {n, s, OPTION_TYPE_TRISTATE, offsetof(T, f), NULL, h}
+#define OPTION_YES 1
+#define OPTION_NO  (-1)
 #define OPTION_END {NULL, 0, 0, 0, NULL, NULL}
 
 #define OPTIONS_HELP 1
