@@ -10,9 +10,10 @@ MESON_OPTS ?=
 # Debian packages the build and the tests need (checked with dpkg, installed
 # with apt-get only when missing).
 DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libseccomp-dev \
-              libarchive-dev libssl-dev
+              libarchive-dev libssl-dev libcurl4-openssl-dev
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
-              umoci skopeo
+              umoci skopeo docker-registry apache2-utils python3 python3-jwt \
+              python3-cryptography openssl
 DEPS_BENCH := runc crun time podman
 
 .PHONY: all build build-asan deps deps-bench demo demo-runtime check check-asan check-unit check-integration bench install clean

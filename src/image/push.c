@@ -195,13 +195,15 @@ static int parse_dest(const char *image, const char *dest, struct image_ref **re
     const char *d = dest ? dest : image;
     if (strncmp(d, "docker://", 9) == 0)
         d += 9;
-    int rc = image_ref_parse(d, false, ret, err);
+    struct image_ref *ref = NULL;
+    int rc = image_ref_parse(d, false, &ref, err);
     if (rc < 0)
         return dest ? error_wrap(err, "destination") : rc;
-    if ((*ret)->digest) {
-        image_ref_free(*ret);
+    if (ref->digest) {
+        image_ref_free(ref);
         return error_new(err, EINVAL, "`%s`: cannot push to a digest; give a tag", d);
     }
+    *ret = ref;
     return 0;
 }
 
