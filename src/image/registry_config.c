@@ -110,7 +110,8 @@ static int from_config(const char *path, const char *domain, const char *endpoin
     cleanup_json json_t *j = NULL;
     int r = json_load_file_at(AT_FDCWD, path, REGISTRY_CONFIG_MAX, &j, err);
     if (r == -ENOENT) {
-        error_freep(err);
+        if (err)
+            error_freep(err);
         return 0;
     }
     if (r < 0)

@@ -357,7 +357,8 @@ static int from_file(const char *file, const char *domain, const char *repo,
     cleanup_json json_t *j = NULL;
     int rc = json_load_file_at(AT_FDCWD, file, REGISTRY_CREDS_MAX_FILE, &j, err);
     if (rc == -ENOENT || rc == -ENOTDIR) {
-        error_freep(err);
+        if (err)
+            error_freep(err);
         return 1;
     }
     if (rc < 0)
@@ -405,7 +406,8 @@ static int read_for_update(const char *file, json_t **ret, struct error **err)
     json_t *j = NULL;
     int rc = json_load_file_at(AT_FDCWD, file, REGISTRY_CREDS_MAX_FILE, &j, err);
     if (rc == -ENOENT) {
-        error_freep(err);
+        if (err)
+            error_freep(err);
         j = json_object();
     } else if (rc < 0) {
         return error_wrap(err, "auth file");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "image/registry_challenge.h"
 #include "image/registry_config.h"
 #include "image/registry_internal.h"
 #include "util/base64.h"
@@ -762,6 +763,13 @@ static char *registry_message(const struct reg_response *resp)
     }
     if (j && json_is_string(json_object_get(j, "details"))) /* some token servers */
         return strdup(json_string_value(json_object_get(j, "details")));
+    const char *oauth = j ? json_string_value(json_object_get(j, "error")) : NULL;
+    if (oauth) { /* RFC 6749 5.2 */
+        const char *desc = json_string_value(json_object_get(j, "error_description"));
+        if (asprintf(&out, "%s%s%s", oauth, desc ? ": " : "", desc ? desc : "") < 0)
+            out = NULL;
+        return out;
+    }
     /* Plain text: the first line, printable characters only. */
     size_t n = 0;
     out = malloc(201);
@@ -773,15 +781,34 @@ static char *registry_message(const struct reg_response *resp)
     return out;
 }
 
+/* What a 401's challenge says was missing: "; insufficient_scope:
+ * repository:x:pull,push" (malloc'd), or NULL. */
+static char *challenge_hint(const struct reg_response *resp)
+{
+    struct registry_challenges list = {0};
+    char *out = NULL;
+    for (size_t i = 0; i < resp->headers.n; i++)
+        if (strcmp(resp->headers.names[i], "www-authenticate") == 0)
+            registry_challenges_parse(resp->headers.values[i], &list, NULL);
+    const struct registry_challenge *c = registry_challenges_find(&list, "bearer");
+    const char *why = registry_challenge_param(c, "error");
+    const char *scope = registry_challenge_param(c, "scope");
+    if (why && asprintf(&out, "; %s%s%s", why, scope ? ": " : "", scope ? scope : "") < 0)
+        out = NULL;
+    registry_challenges_release(&list);
+    return out;
+}
+
 int reg_status_error(const struct reg_response *resp, const char *what, struct error **err)
 {
     long s = resp->status;
     int code = s == 401 || s == 403 ? EACCES : s == 404 ? ENOENT : s == 429 ? EAGAIN : EIO;
     cleanup_free char *msg = registry_message(resp);
+    cleanup_free char *hint = s == 401 ? challenge_hint(resp) : NULL;
     const char *reason = s == 401 ? "unauthorized" : s == 403 ? "denied" : s == 404 ? "not found"
                        : s == 429 ? "too many requests" : s >= 500 ? "server error" : "refused";
-    return error_new(err, code, "%s%s%s (HTTP %ld)%s%s", what ? what : "", what ? ": " : "",
-                     reason, s, msg && *msg ? ": " : "", msg ? msg : "");
+    return error_new(err, code, "%s%s%s (HTTP %ld)%s%s%s", what ? what : "", what ? ": " : "",
+                     reason, s, msg && *msg ? ": " : "", msg ? msg : "", hint ? hint : "");
 }
 
 /* ---- the ping ------------------------------------------------------------------ */

@@ -302,13 +302,14 @@ static int fetch_token(struct registry *r, const char *scope, char **ret, int64_
     if (resp.status == 200)
         rc = parse_token(&resp, ret, ret_life, err);
     else
-        rc = reg_status_error(&resp, r->creds.username ? "the token server refused the credentials"
-                                                       : "the token server",
+        rc = reg_status_error(&resp, r->creds.username || r->creds.identity_token
+                                         ? "the token server refused the credentials"
+                                         : "the token server",
                               err);
     reg_response_release(&resp);
     if (rc < 0)
-        return error_wrap(err, "getting a token from %s%s%s", r->realm, scope ? " for " : "",
-                          scope ? scope : "");
+        return error_wrap(err, "getting a token from %s%s%s", r->realm,
+                          scope && *scope ? " for " : "", scope && *scope ? scope : "");
     log_debug("registry %s: a token for %s (%s)", r->domain, scope ? scope : "login",
               r->creds.username ? r->creds.username : "anonymous");
     return 0;

@@ -10,6 +10,7 @@
 #                   [--refresh TOKEN:NAME]... [--field token|access_token|both]
 #                   [--expires SECONDS] [--tls] [--fake-registry]
 #
+# DIR/field, when it exists, overrides --field at every request.
 # Writes into DIR: port (the port it listens on, 127.0.0.1), cert.pem (the
 # signing certificate, the registry's rootcertbundle), log (a JSON line a
 # request: method, path, query, user, scopes granted).  ACTIONS: "pull",
@@ -154,9 +155,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         entry["granted"] = access
         st.log(entry)
         body = {"expires_in": st.args.expires, "issued_at": datetime.datetime.utcnow().isoformat() + "Z"}
-        if st.args.field in ("token", "both"):
+        field = st.args.field
+        try:
+            with open(os.path.join(st.args.dir, "field")) as f:
+                field = f.read().strip()
+        except OSError:
+            pass
+        if field in ("token", "both"):
             body["token"] = tok
-        if st.args.field in ("access_token", "both"):
+        if field in ("access_token", "both"):
             body["access_token"] = tok
         self.reply(200, body, [("Content-Type", "application/json")])
 

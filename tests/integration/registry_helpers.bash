@@ -18,6 +18,9 @@
 
 load cabin_helpers
 
+# cabin's setup under another name, for a file that needs a setup of its own.
+eval "cabin_$(declare -f setup)"
+
 PY=/usr/bin/python3 # Debian's, with python3-jwt and python3-cryptography
 HELPERS=$REPO/tests/helpers
 : "${REG_LIFETIME:=1800}" # seconds a server may live, whatever happens

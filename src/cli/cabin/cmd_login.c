@@ -201,7 +201,8 @@ int cmd_logout(struct cabin_ctx *ctx, int argc, char **argv)
         return 0;
     }
     struct registry_creds other = {0};
-    if (!c.authfile && registry_creds_lookup(NULL, server, NULL, &other, NULL) == 0 &&
+    cleanup_error struct error *ignored = NULL;
+    if (!c.authfile && registry_creds_lookup(NULL, server, NULL, &other, &ignored) == 0 &&
         other.source)
         printf("Not logged in to %s (its credentials in %s are not cabin's: remove them "
                "there)\n",
