@@ -14,6 +14,9 @@ DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libsecc
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
               umoci skopeo docker-registry apache2-utils python3 python3-jwt \
               python3-cryptography openssl
+# Terminals (script is util-linux's / bsdutils') and the real clients
+# (tests/integration/{podman,containerd,dockerd}.bats).
+DEPS_TEST  += tmux bsdutils podman conmon containernetworking-plugins containerd docker.io
 DEPS_BENCH := runc crun time podman
 
 .PHONY: all build build-asan deps deps-bench demo demo-runtime check check-asan check-unit check-integration bench install clean

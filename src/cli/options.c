@@ -46,14 +46,18 @@ static int store(const struct option_def *d, void *target, const char *value, bo
     switch (d->type) {
     case OPTION_TYPE_BOOL:
     case OPTION_TYPE_TRISTATE: {
-        bool yes = !has_value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
-        if (!yes && strcmp(value, "false") != 0 && strcmp(value, "0") != 0)
+        bool v;
+        if (!has_value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            v = true;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            v = false;
+        else
             return error_new(err, EINVAL, "--%s: expected true or false, got `%s`", d->name,
                              value);
         if (d->type == OPTION_TYPE_BOOL)
-            *(bool *) field = yes;
+            *(bool *) field = v;
         else
-            *(int *) field = yes ? OPTION_YES : OPTION_NO;
+            *(int *) field = v;
         return 0;
     }
     case OPTION_TYPE_STRING:

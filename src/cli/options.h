@@ -57,11 +57,9 @@ struct option_def {
 #define OPTION_UINT(n, s, T, f, a, h) {n, s, OPTION_TYPE_UINT, offsetof(T, f), a, h}
 /* Repeatable: appends to a `char **` vector. */
 #define OPTION_STRLIST(n, s, T, f, a, h) {n, s, OPTION_TYPE_STRLIST, offsetof(T, f), a, h}
-/* A boolean whose absence means something else than false (`--tls-verify`):
- * an int left 0 when not given, OPTION_YES or OPTION_NO when given. */
+/* A boolean whose absence matters: an `int` the caller sets to -1, left
+ * so when the option is not given, else 1 or 0 (runc's IsSet). */
 #define OPTION_TRISTATE(n, s, T, f, h) {n, s, OPTION_TYPE_TRISTATE, offsetof(T, f), NULL, h}
-#define OPTION_YES 1
-#define OPTION_NO  (-1)
 #define OPTION_END {NULL, 0, 0, 0, NULL, NULL}
 
 #define OPTIONS_HELP 1

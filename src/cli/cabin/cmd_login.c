@@ -127,7 +127,7 @@ static int gather(struct login_cli *c, char **user, char **pass, struct error **
 
 int cmd_login(struct cabin_ctx *ctx, int argc, char **argv)
 {
-    struct login_cli c = {0};
+    struct login_cli c = {.reg.tls_verify = -1};
     int i, ex;
     if (!cabin_parse("cabin login [OPTIONS] [SERVER]",
                      "Log in to a registry (Docker Hub by default): the credentials are "

@@ -131,7 +131,7 @@ static const struct option_def pull_options[] = {
 
 int cmd_pull(struct cabin_ctx *ctx, int argc, char **argv)
 {
-    struct pull_cli c = {0};
+    struct pull_cli c = {.f.reg.tls_verify = -1};
     int i, ex;
     if (!cabin_parse("cabin pull [OPTIONS] NAME[:TAG|@DIGEST]",
                      "Pull an image from a registry (Docker Hub unless the name says another), "

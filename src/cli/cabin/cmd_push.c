@@ -90,7 +90,7 @@ static int parse_size(const char *s, uint64_t *ret, struct error **err)
 
 int cmd_push(struct cabin_ctx *ctx, int argc, char **argv)
 {
-    struct push_cli c = {0};
+    struct push_cli c = {.reg.tls_verify = -1};
     int i, ex;
     if (!cabin_parse("cabin push [OPTIONS] IMAGE [DESTINATION]",
                      "Push an image to a registry: IMAGE's own name, or DESTINATION "

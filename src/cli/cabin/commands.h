@@ -96,9 +96,10 @@ void cabin_table_print(struct cabin_table *t);
 /* ---- registries (registry.c, progress.c, cmd_pull.c) ---- */
 
 /* The flags every registry command takes (pull, push, login, and run's
- * pulls): put CABIN_REGISTRY_OPTIONS(struct T, field) in the table. */
+ * pulls): put CABIN_REGISTRY_OPTIONS(struct T, field) in the table, and
+ * start tls_verify at -1 (not given; options.h's OPTION_TRISTATE). */
 struct cabin_registry_flags {
-    int tls_verify; /* OPTION_YES, OPTION_NO, or 0 */
+    int tls_verify; /* -1 not given, 1 or 0 */
     const char *authfile, *creds, *cert_dir;
 };
 #define CABIN_REGISTRY_OPTIONS(T, f)                                                         \

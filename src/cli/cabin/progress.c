@@ -11,9 +11,9 @@
 void cabin_registry_opts(const struct cabin_registry_flags *f, struct registry_opts *ret)
 {
     memset(ret, 0, sizeof(*ret));
-    ret->tls_verify = f->tls_verify == OPTION_YES  ? REGISTRY_TLS_VERIFY
-                      : f->tls_verify == OPTION_NO ? REGISTRY_TLS_NO_VERIFY
-                                                   : REGISTRY_TLS_DEFAULT;
+    ret->tls_verify = f->tls_verify == 1   ? REGISTRY_TLS_VERIFY
+                      : f->tls_verify == 0 ? REGISTRY_TLS_NO_VERIFY
+                                           : REGISTRY_TLS_DEFAULT;
     ret->authfile = f->authfile;
     ret->creds = f->creds;
     ret->cert_dir = f->cert_dir;
