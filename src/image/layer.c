@@ -19,6 +19,7 @@
 #define CHUNK (256u * 1024)
 /* Bytes the decompressed stream may hold past the tar's end (padding). */
 #define MAX_TRAILER (1u << 20)
+#define WRITEBACK_STEP (4u << 20)
 
 ssize_t layer_read_fd(void *opaque, void *buf, size_t len, struct error **err)
 {
@@ -91,10 +92,23 @@ struct pipeline {
     struct archive *raw, *tar;
     unsigned char *inbuf, *midbuf;
     uint64_t max_blob, max_tar;
+    uint64_t blob_flushed; /* bytes of the blob file given to writeback */
     bool src_eof;
     bool src_failed;   /* the source itself failed (not what it gave) */
     struct error *err; /* the first failure, from either callback */
 };
+
+/* Start the writeback of what was written to `fd` since *flushed, in
+ * steps of WRITEBACK_STEP (a hint: the commit's fsync then waits for
+ * less). */
+static void kick_writeback(int fd, uint64_t written, uint64_t *flushed)
+{
+    if (fd < 0 || written - *flushed < WRITEBACK_STEP)
+        return;
+    sync_file_range(fd, (off64_t) *flushed, (off64_t) (written - *flushed),
+                    SYNC_FILE_RANGE_WRITE);
+    *flushed = written;
+}
 
 static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
 {
@@ -126,6 +140,7 @@ static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
         archive_set_error(a, -r, "%s", p->err->msg);
         return -1;
     }
+    kick_writeback(p->blob_fd, digester_bytes(p->blob_d), &p->blob_flushed);
     *buf = p->inbuf;
     return n;
 }
