@@ -273,8 +273,12 @@ static void *worker(void *arg)
         set_state(p, k, PULL_LAYER_DOWNLOADING);
         pthread_mutex_unlock(&p->mu);
         struct error *e = NULL;
+        int64_t t = now_ms();
         int rc = ingest(p, &p->jobs[k], &e);
         registry_stream_close(p->jobs[k].stream);
+        log_debug("layer %zu (%.19s): %s at %lld ms, in %lld ms", p->jobs[k].layer + 1,
+                  p->jobs[k].d->digest, rc == 0 ? "stored" : "failed",
+                  (long long) (now_ms() - p->t0), (long long) (now_ms() - t));
         pthread_mutex_lock(&p->mu);
         set_state(p, k, rc == 0 ? PULL_LAYER_DONE : PULL_LAYER_FAILED);
         bool cancel = false;

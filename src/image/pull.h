@@ -38,7 +38,7 @@
 #include "image/store.h"
 #include "util/error.h"
 
-#define PULL_DEFAULT_CONCURRENCY 4
+#define PULL_DEFAULT_CONCURRENCY 6
 #define PULL_MAX_CONCURRENCY     32
 
 enum pull_layer_state {

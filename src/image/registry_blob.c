@@ -79,7 +79,8 @@ struct registry_stream {
     struct registry_downloads *d;
     char digest[DIGEST_BUF];
     uint64_t size;
-    /* Shared, under d->mu. */
+    /* Shared, under d->mu; cv tells the consumer (and only it) news. */
+    pthread_cond_t cv;
     enum stream_state state;
     bool closed; /* the consumer is done with it */
     bool started;
@@ -109,7 +110,6 @@ struct registry_downloads {
     char *repo, *scope;
     CURLM *multi;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
     struct registry_stream **v;
     size_t n;
     unsigned max_active, active;
@@ -132,7 +132,6 @@ int registry_downloads_new(struct registry *r, const char *repo, unsigned max_ac
         d->scope = NULL;
     d->multi = curl_multi_init();
     pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, NULL);
     if (d->repo == NULL || d->scope == NULL || d->multi == NULL) {
         registry_downloads_free(d);
         return error_new(err, ENOMEM, "out of memory");
@@ -167,13 +166,13 @@ void registry_downloads_free(struct registry_downloads *d)
         error_free(s->err);
         error_free(s->fatal);
         reg_headers_clear(&s->headers);
+        pthread_cond_destroy(&s->cv);
         free(s);
     }
     free(d->v);
     if (d->multi)
         curl_multi_cleanup(d->multi);
     pthread_mutex_destroy(&d->mu);
-    pthread_cond_destroy(&d->cv);
     free(d->repo);
     free(d->scope);
     free(d);
@@ -195,6 +194,7 @@ struct registry_stream *registry_downloads_add(struct registry_downloads *d, con
         return NULL;
     }
     s->cap = RING_SIZE;
+    pthread_cond_init(&s->cv, NULL);
     s->d = d;
     s->size = size;
     snprintf(s->digest, sizeof(s->digest), "%s", digest);
@@ -206,7 +206,8 @@ void registry_downloads_cancel(struct registry_downloads *d)
 {
     pthread_mutex_lock(&d->mu);
     d->cancelled = true;
-    pthread_cond_broadcast(&d->cv);
+    for (size_t i = 0; i < d->n; i++)
+        pthread_cond_signal(&d->v[i]->cv);
     pthread_mutex_unlock(&d->mu);
     curl_multi_wakeup(d->multi);
 }
@@ -265,7 +266,7 @@ ssize_t registry_stream_read(void *opaque, void *buf, size_t len, struct error *
         wake = false;
     }
     while (s->len == 0 && s->state != ST_DONE && s->state != ST_FAILED && !d->cancelled)
-        pthread_cond_wait(&d->cv, &d->mu);
+        pthread_cond_wait(&s->cv, &d->mu);
     ssize_t n;
     if (s->len > 0 && !d->cancelled) {
         n = (ssize_t) ring_take(s, buf, len);
@@ -391,7 +392,7 @@ static size_t write_cb(char *buf, size_t size, size_t nmemb, void *opaque)
     } else {
         ring_put(s, buf + skip, m);
         s->skip -= skip;
-        pthread_cond_broadcast(&d->cv);
+        pthread_cond_signal(&s->cv);
     }
     pthread_mutex_unlock(&d->mu);
     return ret;
@@ -416,7 +417,7 @@ static void fail_stream(struct registry_downloads *d, struct registry_stream *s,
     } else {
         error_free(e);
     }
-    pthread_cond_broadcast(&d->cv);
+    pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&d->mu);
 }
 
@@ -567,7 +568,7 @@ static void finished(struct registry_downloads *d, struct registry_stream *s, CU
     if (c == CURLE_OK && status >= 200 && status < 300) {
         pthread_mutex_lock(&d->mu);
         s->state = ST_DONE;
-        pthread_cond_broadcast(&d->cv);
+        pthread_cond_signal(&s->cv);
         pthread_mutex_unlock(&d->mu);
     } else if (c == CURLE_OK && is_redirect(status) && reg_header(&s->headers, "location")) {
         follow(d, s);
@@ -622,6 +623,7 @@ static void make_plan(struct registry_downloads *d, struct plan *p)
             s->state = ST_FAILED;
             if (s->err == NULL)
                 error_new(&s->err, ECANCELED, "cancelled");
+            pthread_cond_signal(&s->cv);
         }
         if (s->unpause && s->h) {
             s->unpause = false;
@@ -637,7 +639,6 @@ static void make_plan(struct registry_downloads *d, struct plan *p)
         }
         p->busy |= !finished_state(s) || s->h != NULL;
     }
-    pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
 }
 
