@@ -53,9 +53,12 @@ static void on_progress(void *opaque, const struct pull_progress *pp)
     for (size_t i = 0; i < pp->n_layers; i++) {
         const struct pull_layer_progress *l = &pp->layers[i];
         snprintf(ids[i], sizeof(ids[i]), "%.12s", digest_hex(l->digest));
-        lines[i] = (struct cabin_progress_line) {.id = ids[i], .status = layer_status(l->state),
-                                                 .done = l->done, .total = l->size,
-                                                 .moving = l->state == PULL_LAYER_DOWNLOADING};
+        /* Every byte in, still being unpacked and stored. */
+        bool in = l->state == PULL_LAYER_DOWNLOADING && l->size && l->done >= l->size;
+        lines[i] = (struct cabin_progress_line) {
+            .id = ids[i], .status = in ? "Download complete" : layer_status(l->state),
+            .done = l->done, .total = l->size,
+            .moving = l->state == PULL_LAYER_DOWNLOADING && !in};
         if (l->state != PULL_LAYER_EXISTS) {
             v->bytes += l->done;
             v->total += l->size;
