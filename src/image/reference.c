@@ -154,6 +154,8 @@ int image_ref_parse(const char *s, bool no_default_tag, struct image_ref **ret,
     char *digest = strchr(copy, '@');
     if (digest) {
         *digest++ = '\0';
+        if (*digest == '\0')
+            return error_new(err, EINVAL, "invalid reference `%s`: nothing after `@`", s);
         int r = digest_check(digest, "invalid reference", NULL, err);
         if (r < 0)
             return error_wrap(err, "`%s`", s);
