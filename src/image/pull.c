@@ -17,6 +17,7 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/strv.h"
 
 #define MAX_INDEX_DEPTH 4
 
@@ -530,5 +531,42 @@ int image_pull(struct store *s, const char *reference, const struct pull_opts *o
         return error_wrap(err, "pulling `%s`", reference);
     }
     *ret = out;
+    return 0;
+}
+
+int image_pull_all_tags(const char *name, const struct registry_opts *o, char ***ret,
+                        struct error **err)
+{
+    cleanup_image_ref struct image_ref *ref = NULL;
+    int rc = image_ref_parse(name, true, &ref, err);
+    if (rc < 0)
+        return rc;
+    if (ref->tag || ref->digest)
+        return error_new(err, EINVAL, "`%s`: --all-tags takes a repository, without a tag or "
+                                      "digest", name);
+    struct registry *reg = NULL;
+    char **tags = NULL;
+    if ((rc = registry_open(ref->domain, o, &reg, err)) == 0)
+        rc = registry_list_tags(reg, ref->path, &tags, err);
+    registry_free(reg);
+    if (rc < 0)
+        return error_wrap(err, "pulling `%s`", name);
+    cleanup_free char *repo = image_ref_name(ref);
+    for (size_t i = 0; rc == 0 && repo && tags[i]; i++) {
+        char *full = NULL;
+        if (asprintf(&full, "%s:%s", repo, tags[i]) < 0)
+            rc = error_new(err, ENOMEM, "out of memory");
+        free(tags[i]);
+        tags[i] = full;
+    }
+    if (rc < 0 || repo == NULL) {
+        strv_free(tags);
+        return rc < 0 ? rc : error_new(err, ENOMEM, "out of memory");
+    }
+    if (tags[0] == NULL) {
+        free(tags);
+        return error_new(err, ENOENT, "pulling `%s`: the repository has no tags", name);
+    }
+    *ret = tags;
     return 0;
 }

@@ -88,4 +88,10 @@ void pull_result_release(struct pull_result *r);
 int image_pull(struct store *s, const char *ref, const struct pull_opts *o,
                struct pull_result *ret, struct error **err);
 
+/* `pull --all-tags`: the references (normalised "domain/path:tag") of every
+ * tag the registry has for the repository `name` (which must not carry a
+ * tag or digest), sorted as the registry lists them. */
+int image_pull_all_tags(const char *name, const struct registry_opts *o, char ***ret,
+                        struct error **err);
+
 #endif

@@ -112,6 +112,11 @@ int registry_put_manifest(struct registry *r, const char *repo, const char *ref,
                           const char *media_type, const void *body, size_t len,
                           char ret_digest[DIGEST_BUF], struct error **err);
 
+/* GET /v2/REPO/tags/list, every page (the Link header's `next`): the
+ * tags (NULL-terminated, malloc'd), at most REGISTRY_MAX_TAGS. */
+#define REGISTRY_MAX_TAGS 10000
+int registry_list_tags(struct registry *r, const char *repo, char ***ret, struct error **err);
+
 /* ---- blobs (registry_blob.c) ---- */
 
 /* GET a small blob (a config) into memory, verified; at most `max`. */

@@ -11,6 +11,7 @@
 #include "image/registry_internal.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/strv.h"
 
 void registry_manifest_release(struct registry_manifest *m)
 {
@@ -162,5 +163,80 @@ int registry_put_manifest(struct registry *r, const char *repo, const char *ref,
         return error_wrap(err, "pushing the manifest %s/%s:%s", r->domain, repo, ref);
     if (ret_digest)
         memcpy(ret_digest, mine, DIGEST_BUF);
+    return 0;
+}
+
+/* ---- tags ----------------------------------------------------------------------- */
+
+/* The `next` page of a Link header (`</v2/x/tags/list?last=a&n=100>;
+ * rel="next"`), malloc'd, or NULL. */
+static char *next_page(const char *link)
+{
+    if (link == NULL || strstr(link, "rel=\"next\"") == NULL)
+        return NULL;
+    const char *a = strchr(link, '<'), *b = a ? strchr(a, '>') : NULL;
+    return a && b ? strndup(a + 1, (size_t) (b - a - 1)) : NULL;
+}
+
+static int add_tags(const struct reg_response *resp, char ***tags, size_t *n,
+                    struct error **err)
+{
+    cleanup_json json_t *j = NULL;
+    int rc = json_load_string(resp->body ? resp->body : "", "the tags list", &j, err);
+    if (rc < 0)
+        return rc;
+    json_t *list = json_object_get(j, "tags");
+    if (json_is_null(list) || list == NULL)
+        return 0;
+    if ((rc = json_expect(list, JSON_ARRAY, "the tags list: tags", err)) < 0)
+        return rc;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *t = json_string_value(json_array_get(list, i));
+        if (t == NULL)
+            return error_new(err, EPROTO, "the tags list: tags[%zu]: expected a string", i);
+        if (++*n > REGISTRY_MAX_TAGS)
+            return error_new(err, E2BIG, "more than %d tags", REGISTRY_MAX_TAGS);
+        if (strv_push(tags, t) < 0)
+            return error_new(err, ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int registry_list_tags(struct registry *r, const char *repo, char ***ret, struct error **err)
+{
+    cleanup_free char *scope = pull_scope(repo), *url = NULL;
+    if (scope == NULL || asprintf(&url, "/v2/%s/tags/list?n=1000", repo) < 0)
+        return error_new(err, ENOMEM, "out of memory");
+    cleanup_strv char **tags = NULL;
+    size_t n = 0;
+    int rc = 0;
+    for (int page = 0; url && rc == 0; page++) {
+        if (page > REGISTRY_MAX_TAGS / 100) {
+            rc = error_new(err, E2BIG, "more than %d pages of tags", REGISTRY_MAX_TAGS / 100);
+            break;
+        }
+        struct reg_request q = {.method = "GET", .url = url, .scope = scope,
+                                .max_body = MANIFEST_MAX_SIZE, .follow = true};
+        struct reg_response resp = {0};
+        if ((rc = reg_perform(r, &q, &resp, err)) < 0)
+            break;
+        if (resp.status != 200)
+            rc = reg_status_error(&resp, NULL, err);
+        else
+            rc = add_tags(&resp, &tags, &n, err);
+        char *next = rc == 0 ? next_page(reg_header(&resp.headers, "link")) : NULL;
+        char *abs = NULL;
+        if (next && reg_resolve(resp.url, next, &abs, err) < 0)
+            rc = -error_code(*err);
+        free(next);
+        reg_response_release(&resp);
+        free(url);
+        url = abs;
+    }
+    if (rc < 0)
+        return error_wrap(err, "the tags of %s/%s", r->domain, repo);
+    if (tags == NULL && (tags = calloc(1, sizeof(char *))) == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    *ret = steal_pointer(&tags);
     return 0;
 }

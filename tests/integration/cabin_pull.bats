@@ -333,3 +333,25 @@ cabin_pid() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"--cert-dir"*"nosuch"* ]]
 }
+
+@test "push -a and pull -a: every tag of a repository" {
+	import_busybox bb
+	repo=$REG/alltags-$BATS_TEST_NUMBER/bb
+	cabin tag bb "$repo:1"
+	cabin tag bb "$repo:2"
+	cabin tag bb "$REG/other-$BATS_TEST_NUMBER/bb:3"
+	run_cabin push -a "$repo"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ': digest: sha256:' <<<"$output")" -eq 2 ]
+	run_cabin push -a "$repo:1"
+	[[ $output == *"--all-tags takes a repository, without a tag"* ]]
+	CROOT=$TMP/other
+	run_cabin pull -a -q "$repo"
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "$repo:1 $repo:2 " ]
+	run_cabin images --format json
+	[ "$(jq -r '[.[].RepoTags[]] | sort | join(" ")' <<<"$output")" = "$repo:1 $repo:2" ]
+	run_cabin pull -a "$REG/nosuch-$BATS_TEST_NUMBER/x"
+	[ "$status" -ne 0 ]
+	[[ $output == *"NAME_UNKNOWN"* || $output == *"no tags"* ]]
+}

@@ -8,6 +8,7 @@
 #include "engine/pull.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 
 struct pull_view {
     FILE *out;
@@ -122,9 +123,12 @@ int cabin_pull(struct cabin_ctx *ctx, const char *ref, const struct cabin_pull_f
 
 struct pull_cli {
     struct cabin_pull_flags f;
+    bool all_tags;
 };
 
 static const struct option_def pull_options[] = {
+    OPTION_BOOL("all-tags", 'a', struct pull_cli, all_tags,
+                "pull every tag of the repository"),
     OPTION_BOOL("quiet", 'q', struct pull_cli, f.quiet, "print only the image's name"),
     OPTION_STRING("platform", 0, struct pull_cli, f.platform, "OS/ARCH[/VARIANT]",
                   "the platform to pull from a multi-platform image (default: this host's)"),
@@ -136,13 +140,24 @@ int cmd_pull(struct cabin_ctx *ctx, int argc, char **argv)
 {
     struct pull_cli c = {.f.reg.tls_verify = -1};
     int i, ex;
-    if (!cabin_parse("cabin pull [OPTIONS] NAME[:TAG|@DIGEST]",
+    if (!cabin_parse("cabin pull [OPTIONS] NAME[:TAG|@DIGEST]  (or -a NAME)",
                      "Pull an image from a registry (Docker Hub unless the name says another), "
                      "checking every digest, and print its digest.",
                      pull_options, &c, argc, argv, 0, 1, 1, 1, &i, &ex))
         return ex;
     cleanup_error struct error *err = NULL;
-    if (cabin_pull(ctx, argv[i], &c.f, stdout, NULL, &err) < 0)
+    if (!c.all_tags) {
+        if (cabin_pull(ctx, argv[i], &c.f, stdout, NULL, &err) < 0)
+            return cabin_fail(err, 1);
+        return 0;
+    }
+    struct registry_opts ro;
+    cabin_registry_opts(&c.f.reg, &ro);
+    cleanup_strv char **refs = NULL;
+    if (image_pull_all_tags(argv[i], &ro, &refs, &err) < 0)
         return cabin_fail(err, 1);
+    for (size_t k = 0; refs[k]; k++)
+        if (cabin_pull(ctx, refs[k], &c.f, stdout, NULL, &err) < 0)
+            return cabin_fail(err, 1);
     return 0;
 }
