@@ -538,12 +538,9 @@ int image_pull_all_tags(const char *name, const struct registry_opts *o, char **
                         struct error **err)
 {
     cleanup_image_ref struct image_ref *ref = NULL;
-    int rc = image_ref_parse(name, true, &ref, err);
+    int rc = image_ref_parse_repository(name, "--all-tags", &ref, err);
     if (rc < 0)
         return rc;
-    if (ref->tag || ref->digest)
-        return error_new(err, EINVAL, "`%s`: --all-tags takes a repository, without a tag or "
-                                      "digest", name);
     struct registry *reg = NULL;
     char **tags = NULL;
     if ((rc = registry_open(ref->domain, o, &reg, err)) == 0)

@@ -235,6 +235,22 @@ int image_ref_parse(const char *s, bool no_default_tag, struct image_ref **ret,
     return 0;
 }
 
+int image_ref_parse_repository(const char *s, const char *what, struct image_ref **ret,
+                               struct error **err)
+{
+    struct image_ref *ref = NULL;
+    int r = image_ref_parse(s, true, &ref, err);
+    if (r < 0)
+        return r;
+    if (ref->tag || ref->digest) {
+        image_ref_free(ref);
+        return error_new(err, EINVAL, "`%s`: %s takes a repository, without a tag or digest", s,
+                         what);
+    }
+    *ret = ref;
+    return 0;
+}
+
 char *image_ref_name(const struct image_ref *r)
 {
     char *s = NULL;

@@ -331,6 +331,17 @@ static void platform(const char *s, const char *os, const char *arch, const char
         assert_null(p.variant);
 }
 
+static void platform_bad(const char *s)
+{
+    char buf[64];
+    struct platform p;
+    struct error *err = NULL;
+    assert_true(platform_parse(s, buf, sizeof(buf), &p, &err) < 0);
+    if (strstr(err->msg, "expected os/arch[/variant]") == NULL)
+        fail_msg("`%s`: %s", s, err->msg);
+    error_free(err);
+}
+
 static void test_platforms(void **state)
 {
     platform("linux/arm64/v8", "linux", "arm64", "v8");
@@ -339,17 +350,10 @@ static void test_platforms(void **state)
     platform("Linux/X86_64", "linux", "amd64", NULL);
     platform("linux/armhf", "linux", "arm", "v7");
     platform("windows/amd64", "windows", "amd64", NULL);
-    char buf[64];
-    struct platform p;
-    struct error *err = NULL;
-    assert_true(platform_parse("linux/arm64/v8/x", buf, sizeof(buf), &p, &err) < 0);
-    error_free(err);
-    err = NULL;
-    assert_true(platform_parse("linux//v8", buf, sizeof(buf), &p, &err) < 0);
-    error_free(err);
-    err = NULL;
-    assert_true(platform_parse("", buf, sizeof(buf), &p, &err) < 0);
-    error_free(err);
+    platform_bad("linux/arm64/v8/x");
+    platform_bad("linux//v8");
+    platform_bad("");
+    platform_bad("linux/ARM 64");
     char linux_[] = "linux", arm64[] = "arm64", v8[] = "v8", v9[] = "v9";
     struct descriptor d = {.has_platform = true, .platform = {linux_, arm64, NULL}};
     struct platform want = {linux_, arm64, v8};

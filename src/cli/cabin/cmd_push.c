@@ -102,12 +102,9 @@ static int parse_size(const char *s, uint64_t *ret, struct error **err)
 static int repo_tags(struct engine *e, const char *repo, char ***ret, struct error **err)
 {
     cleanup_image_ref struct image_ref *ref = NULL;
-    int rc = image_ref_parse(repo, true, &ref, err);
+    int rc = image_ref_parse_repository(repo, "--all-tags", &ref, err);
     if (rc < 0)
         return rc;
-    if (ref->tag || ref->digest)
-        return error_new(err, EINVAL, "`%s`: --all-tags takes a repository, without a tag or "
-                                      "digest", repo);
     cleanup_free char *name = image_ref_name(ref);
     struct image_db *db = NULL;
     if (name == NULL)
