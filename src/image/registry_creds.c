@@ -223,6 +223,11 @@ static int run_helper(const char *name, const char *server, char **ret_out, stru
     if (e != 0) {
         close(in[1]);
         close(out[0]);
+        /* A helper named but not installed has nothing for anyone. */
+        if (e == ENOENT) {
+            log_debug("credential helper `%s` is not installed", prog);
+            return 1;
+        }
         return error_errnum(err, e, "running the credential helper `%s`", prog);
     }
     fs_write_all(in[1], server, strlen(server));

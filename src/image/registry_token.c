@@ -237,6 +237,8 @@ static int check_realm(const struct registry *r, struct error **err)
         return 0;
     if (strncasecmp(r->realm, "http://", 7) != 0)
         return error_new(err, EPROTO, "token realm `%.200s` is not an http(s) URL", r->realm);
+    if (r->creds.username == NULL && r->creds.identity_token == NULL)
+        return 0; /* an anonymous token: nothing to give away */
     const char *host = r->realm + 7;
     char endpoint[256];
     snprintf(endpoint, sizeof(endpoint), "%.*s", (int) strcspn(host, "/?#"), host);
