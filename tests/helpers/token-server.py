@@ -20,7 +20,8 @@
 # --fake-registry it also answers /v2/ like Docker Hub's registry-1:
 # challenges with realm https://auth.docker.io/token and service
 # registry.docker.io, and one manifest (library/alpine:latest) for a
-# valid token.
+# valid token.  DIR/revoke, when it holds N, makes the registry refuse
+# (401, error="invalid_token") the first N tokens issued, as expired.
 import argparse
 import base64
 import datetime
@@ -87,6 +88,7 @@ class State:
         self.anonymous = set(x for x in args.anonymous.split(",") if x)
         self.refresh = dict(r.split(":", 1) for r in args.refresh)
         self.lock = threading.Lock()
+        self.issued = 0
 
     def log(self, entry):
         with self.lock, open(os.path.join(self.args.dir, "log"), "a") as f:
@@ -103,8 +105,12 @@ class State:
             granted = [a for a in actions.split(",") if a in allowed or "*" in allowed]
             access.append({"type": kind, "name": repo, "actions": granted})
         now = int(time.time())
+        with self.lock:
+            self.issued += 1
+            seq = self.issued
         claims = {"iss": ISSUER, "sub": user or "", "aud": service, "exp": now + self.args.expires,
-                  "nbf": now - 10, "iat": now, "jti": uuid.uuid4().hex, "access": access}
+                  "nbf": now - 10, "iat": now, "jti": uuid.uuid4().hex, "access": access,
+                  "seq": seq}
         tok = jwt.encode(claims, self.key, algorithm="ES256", headers={"x5c": [self.x5c]})
         return tok, access
 
@@ -116,6 +122,12 @@ class State:
                                 audience=HUB_SERVICE, issuer=ISSUER)
         except jwt.PyJWTError:
             return False
+        try:
+            with open(os.path.join(self.args.dir, "revoke")) as f:
+                if claims.get("seq", 0) <= int(f.read().strip() or "0"):
+                    return None
+        except OSError:
+            pass
         if repo is None:
             return True
         return any(a["name"] == repo and "pull" in a["actions"] for a in claims["access"])
@@ -213,10 +225,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             repo = path[4:path.index("/manifests/")]
         auth = self.headers.get("Authorization")
         st.log({"method": "GET", "path": path, "registry": True, "bearer": bool(auth)})
-        if not st.check_token(auth, repo):
+        ok = st.check_token(auth, repo)
+        if not ok:
             chal = 'Bearer realm="%s",service="%s"' % (HUB_REALM, HUB_SERVICE)
             if repo:
                 chal += ',scope="repository:%s:pull"' % repo
+            if ok is None:
+                chal += ',error="invalid_token"'
             return self.reply(401, {"errors": [{"code": "UNAUTHORIZED",
                                                 "message": "authentication required"}]},
                               [("WWW-Authenticate", chal), ("Content-Type", "application/json")])

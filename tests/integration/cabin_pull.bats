@@ -23,6 +23,9 @@ setup_file() {
 	export ARM_LAYER
 	skopeo --insecure-policy copy -q --all --dest-tls-verify=false \
 		"oci:$idx:multiarch" "docker://$REG/idx/multi:1" 3>&- || return 1
+	# The same as a Docker manifest list.
+	skopeo --insecure-policy copy -q --all --format v2s2 --dest-tls-verify=false \
+		"oci:$idx:multiarch" "docker://$REG/list/multi:1" 3>&- || return 1
 }
 
 teardown_file() {
@@ -117,6 +120,20 @@ registry_digest() {
 	[[ $output == *"is for linux/amd64, not for the platform asked for (linux/arm64)"* ]]
 	run_cabin pull --platform 'linux/arm64/v8/x' "$REG/oci/busybox:1"
 	[[ $output == *"--platform"*"expected os/arch[/variant]"* ]]
+
+	# A Docker manifest list works the same.
+	[ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/list/multi:1" | jq -r .mediaType)" = \
+		application/vnd.docker.distribution.manifest.list.v2+json ]
+	run_cabin pull --platform linux/arm64/v8 "$REG/list/multi:1"
+	[ "$status" -eq 0 ]
+	run_cabin image inspect "$REG/list/multi:1"
+	[ "$(jq -r '.[0].Architecture' <<<"$output")" = arm64 ]
+	# The same config as idx/multi's arm64 image: the same image, now also
+	# named by the list's digest.
+	jq -e --arg d "$REG/list/multi@$(registry_digest "$REG/list/multi:1")" \
+		'.[0].RepoDigests | index($d)' <<<"$output" >/dev/null
+	run_cabin run --rm "$REG/list/multi:1" cat /etc/os-release
+	[[ $output == *"cabin busybox"* ]]
 }
 
 @test "pull: a blob tampered with in the registry is a digest mismatch naming the layer; nothing of it is stored" {
@@ -149,6 +166,57 @@ registry_digest() {
 	assert_no_image
 	[ ! -e "$CROOT/blobs/sha256/${layer#sha256:}" ]
 	assert_store_clean
+}
+
+# wrong_diff_id LAYOUT TAG: make the config of TAG name another diff_id for
+# its second layer (the manifest and index.json follow, so every digest
+# holds but the layer is not what the config says).
+wrong_diff_id() {
+	local dir=$1 tag=$2 m c cfg man d
+	m=$(jq -r --arg t "$tag" '.manifests[] |
+		select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$dir/index.json")
+	man=$dir/blobs/sha256/${m#sha256:}
+	c=$(jq -r .config.digest "$man")
+	jq -c '.rootfs.diff_ids[1] = "sha256:1111111111111111111111111111111111111111111111111111111111111111"' \
+		"$dir/blobs/sha256/${c#sha256:}" >"$TMP/cfg"
+	d=$(sha256sum "$TMP/cfg" | cut -d' ' -f1)
+	cp "$TMP/cfg" "$dir/blobs/sha256/$d"
+	jq -c --arg d "sha256:$d" --argjson s "$(stat -c %s "$TMP/cfg")" \
+		'.config.digest = $d | .config.size = $s' "$man" >"$TMP/man"
+	d=$(sha256sum "$TMP/man" | cut -d' ' -f1)
+	cp "$TMP/man" "$dir/blobs/sha256/$d"
+	jq -c --arg d "sha256:$d" --argjson s "$(stat -c %s "$TMP/man")" --arg t "$tag" \
+		'(.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t)) |=
+		 (.digest = $d | .size = $s)' "$dir/index.json" >"$TMP/ij"
+	mv "$TMP/ij" "$dir/index.json"
+}
+
+@test "pull: a layer that is not the config's diff_id is refused, naming it; nothing of it is stored" {
+	unique_image "$TMP/d" d 2 64
+	wrong_diff_id "$TMP/d" d
+	repo=diffid-$BATS_TEST_NUMBER
+	push_oci "$TMP/d" d "$REG/$repo/d:1"
+	layer=$(skopeo inspect --raw --tls-verify=false "docker://$REG/$repo/d:1" | jq -r '.layers[1].digest')
+	run_cabin pull "$REG/$repo/d:1"
+	[ "$status" -ne 0 ]
+	[[ $output == *"layer 2 of 3 ($layer)"*"diff_id mismatch: expected sha256:1111"* ]]
+	assert_no_image
+	[ ! -e "$CROOT/blobs/sha256/${layer#sha256:}" ]
+	assert_store_clean
+}
+
+@test "pull on a terminal: the layers' lines are redrawn in place (ANSI), then Digest" {
+	unique_image "$TMP/p" p 2 2048
+	push_oci "$TMP/p" p "$REG/tty-$BATS_TEST_NUMBER/p:1"
+	TERM=xterm timeout 60 script -qfec \
+		"$CABIN --root $CROOT --runroot $CRUN pull $REG/tty-$BATS_TEST_NUMBER/p:1" \
+		"$TMP/typescript" </dev/null >/dev/null 3>&-
+	grep -q $'\e\[2K' "$TMP/typescript"
+	grep -q $'\e\[3A' "$TMP/typescript"
+	grep -aq 'Pull complete' "$TMP/typescript"
+	grep -aq '^Digest: sha256:' "$TMP/typescript"
+	run_cabin images -q
+	[ "${#lines[@]}" -eq 1 ]
 }
 
 # cabin_pid: the pid of this test's running cabin (not of its timeout).

@@ -488,6 +488,23 @@ static void test_docker_hub_challenge(void **state)
     registry_manifest_release(&m);
     assert_int_equal(log_count(&s, "\"path\": \"/token\""), 1);
     assert_int_equal(log_count(&s, "\"bearer\": true"), 2);
+    /* A token the registry no longer takes (expired, revoked): its 401
+     * brings a new one, once. */
+    char revoke[256];
+    snprintf(revoke, sizeof(revoke), "%s/revoke", s.dir);
+    write_file(revoke, "1");
+    if (registry_get_manifest(r, "library/alpine", "latest", MANIFEST_MAX_SIZE, &m, &err) < 0)
+        fail_msg("after a revoked token: %s", err->msg);
+    registry_manifest_release(&m);
+    assert_int_equal(log_count(&s, "\"path\": \"/token\""), 2);
+    write_file(revoke, "1000");
+    assert_true(registry_get_manifest(r, "library/alpine", "latest", MANIFEST_MAX_SIZE, &m,
+                                      &err) < 0);
+    assert_int_equal(error_code(err), EACCES);
+    assert_non_null(strstr(err->msg, "invalid_token"));
+    error_free(err);
+    err = NULL;
+    unlink(revoke);
     /* What the registry does not have. */
     assert_true(registry_get_manifest(r, "library/alpine", "nosuch", MANIFEST_MAX_SIZE, &m,
                                       &err) < 0);
