@@ -141,7 +141,8 @@ struct registry_stream;
 int registry_downloads_new(struct registry *r, const char *repo, unsigned max_active,
                            struct registry_downloads **ret, struct error **err);
 void registry_downloads_free(struct registry_downloads *d);
-/* Add a blob (before run); owned by `d`.  NULL on ENOMEM. */
+/* Add a blob (before run); owned by `d`.  NULL on ENOMEM.  Its buffer
+ * is only made when its transfer brings the first bytes. */
 struct registry_stream *registry_downloads_add(struct registry_downloads *d, const char *digest,
                                                uint64_t size);
 /* Run until every stream is done, failed or closed and `tick` returns 0.

@@ -188,12 +188,7 @@ struct registry_stream *registry_downloads_add(struct registry_downloads *d, con
     struct registry_stream *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
-    s->ring = malloc(RING_SIZE);
-    if (s->ring == NULL) {
-        free(s);
-        return NULL;
-    }
-    s->cap = RING_SIZE;
+    /* The ring comes with the first bytes (ring_room). */
     pthread_cond_init(&s->cv, NULL);
     s->d = d;
     s->size = size;
@@ -334,13 +329,16 @@ static bool check_start(struct registry_stream *s, long status)
     return true;
 }
 
-/* Room for `n` bytes (under the mutex): grown when empty, else false. */
+/* Room for `n` bytes (under the mutex): made or grown when empty, else
+ * false. */
 static bool ring_room(struct registry_stream *s, size_t n)
 {
     if (s->cap - s->len >= n)
         return true;
     if (s->len > 0 || n > RING_MAX)
         return false;
+    if (n < RING_SIZE)
+        n = RING_SIZE;
     unsigned char *b = realloc(s->ring, n);
     if (b == NULL)
         return false;
