@@ -48,7 +48,6 @@ struct plan {
     struct flags_security sec;
     struct flags_restart_policy restart;
     struct flags_log log;
-    enum flags_pull pull;
     int stop_signal;      /* 0: the image's or none */
     int64_t stop_timeout; /* -2: not given */
     int64_t shm_size;
@@ -325,8 +324,6 @@ static int plan_other(struct plan *p, struct error **err)
     if (o->stop_timeout &&
         (e = flags_parse_int("--stop-timeout", o->stop_timeout, -1, INT32_MAX, &p->stop_timeout,
                              err)) < 0)
-        return e;
-    if (o->pull && (e = flags_parse_pull(o->pull, &p->pull, err)) < 0)
         return e;
     if (o->name && (e = flags_check_name(*o->name == '/' ? o->name + 1 : o->name, err)) < 0)
         return e;
@@ -709,21 +706,15 @@ static int new_record(struct engine *e, const struct plan *p, struct image *im,
     return 0;
 }
 
+/* The image, which must be in the store by now (the front end pulls it
+ * first when it has to, as docker's does). */
 static int open_image(struct engine *e, const struct plan *p, struct image **ret,
                       struct error **err)
 {
     const char *what = p->o->image;
-    if (p->pull == PULL_ALWAYS)
-        return error_new(err, ENOTSUP, "--pull always: this build of cabin cannot pull images "
-                                       "from a registry yet; load or import `%s`, and use "
-                                       "--pull missing or never", what);
     int r = image_open(e->store, what, ret, err);
     if (r < 0 && error_code(*err) == ENOENT)
-        return error_new(err, ENOENT,
-                         p->pull == PULL_NEVER
-                             ? "image `%s` not found locally (and --pull never)"
-                             : "image `%s` not found locally, and this build of cabin cannot "
-                               "pull from a registry yet (load or import it first)",
+        return error_new(err, ENOENT, "image `%s` not found locally (pull, load or import it)",
                          what);
     return r;
 }

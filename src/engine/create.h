@@ -9,6 +9,9 @@
  * shows), its storage, the generated /etc files (etcfiles.h) and the OCI
  * bundle (bundle.h) in it, under a name that is unique in the store.
  *
+ * The image must be in the store: pulling it first (--pull) is the front
+ * end's part (engine/pull.h), as it is docker's client's.
+ *
  * Where the network (issue 9) hooks in: engine_create_opts gets its flags,
  * create.c passes them to etcfiles and bundle (extra mounts), and the
  * lifecycle (lifecycle.h) sets up and tears down the namespace around
@@ -42,7 +45,6 @@ struct engine_create_opts {
     char *const *security_opts;
     char *const *log_opts;
     const char *restart, *stop_signal, *stop_timeout;
-    const char *pull;       /* missing (default), always, never */
     const char *network;    /* none (default) or host */
 };
 

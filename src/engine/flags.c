@@ -380,7 +380,7 @@ void flags_security_release(struct flags_security *sec)
     *sec = (struct flags_security) {0};
 }
 
-/* ---- --log-opt, --pull, names ------------------------------------------------- */
+/* ---- --log-opt, names ------------------------------------------------- */
 
 int flags_parse_log_opt(const char *s, struct flags_log *log, struct error **err)
 {
@@ -403,19 +403,6 @@ int flags_parse_log_opt(const char *s, struct flags_log *log, struct error **err
     return error_new(err, EINVAL,
                      "--log-opt `%s`: unknown option for the json-file log (max-size, max-file)",
                      s);
-}
-
-int flags_parse_pull(const char *s, enum flags_pull *ret, struct error **err)
-{
-    if (strcmp(s, "missing") == 0)
-        *ret = PULL_MISSING;
-    else if (strcmp(s, "always") == 0)
-        *ret = PULL_ALWAYS;
-    else if (strcmp(s, "never") == 0)
-        *ret = PULL_NEVER;
-    else
-        return error_new(err, EINVAL, "--pull `%s`: expected missing, always or never", s);
-    return 0;
 }
 
 int flags_check_name(const char *s, struct error **err)

@@ -78,10 +78,6 @@ struct flags_log {
 };
 int flags_parse_log_opt(const char *s, struct flags_log *log, struct error **err);
 
-/* --pull missing|always|never. */
-enum flags_pull { PULL_MISSING, PULL_ALWAYS, PULL_NEVER };
-int flags_parse_pull(const char *s, enum flags_pull *ret, struct error **err);
-
 /* A container name as docker allows them: [a-zA-Z0-9][a-zA-Z0-9_.-]+, at
  * most 253 characters; a leading "/" is dropped (docker shows names so). */
 #define FLAGS_NAME_MAX 253

@@ -154,24 +154,6 @@ load cabin_helpers
 	assert_store_clean
 }
 
-@test "run --pull: never and missing say the image is not here; always is refused (no registry client)" {
-	run_cabin run --rm nothere:1 true
-	[ "$status" -eq 125 ]
-	[[ $output == *"not found locally"* ]]
-	run_cabin run --rm --pull never nothere:1 true
-	[ "$status" -eq 125 ]
-	[[ $output == *"not found locally"*"--pull never"* ]]
-	import_busybox
-	run_cabin run --rm --pull always busybox true
-	[ "$status" -eq 125 ]
-	[[ $output == *"--pull always"* ]]
-	run_cabin run --rm --pull sometimes busybox true
-	[ "$status" -eq 125 ]
-	[[ $output == *"missing, always or never"* ]]
-	[ -z "$(cabin ps -aq)" ]
-	assert_store_clean
-}
-
 @test "run: PID 1 is the command and sees only the container's processes" {
 	import_busybox
 	run_d --name pids busybox sleep 100 >/dev/null

@@ -25,7 +25,9 @@ teardown_file() {
 setup() {
 	client_setup
 	RT_ROOT=/run/containerd/runc/$CTR_NS
-	CID="c$BATS_TEST_NUMBER"
+	# Unique, and not hex: no_leftovers greps mountinfo for it, where a
+	# short "c5" matches any overlay of content-addressed layers.
+	CID="cabin-ctr-$BATS_TEST_NUMBER-$$"
 }
 
 # Whatever a test left: its task and container.

@@ -29,7 +29,9 @@ int cmd_create(struct cabin_ctx *ctx, int argc, char **argv)
      * and with -i stdin once. */
     create_cli_to_opts(&c, argc, argv, i, true, &o);
     cleanup_container struct engine_container *ctr = NULL;
-    int r = cabin_engine(ctx, &e, &err);
+    int r = create_cli_pull(ctx, &c, o.image, stderr, &err);
+    if (r == 0)
+        r = cabin_engine(ctx, &e, &err);
     if (r == 0)
         r = engine_container_create(e, &o, &ctr, &warnings, &err);
     create_cli_release(&c);

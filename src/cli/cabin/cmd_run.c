@@ -91,7 +91,8 @@ int cmd_run(struct cabin_ctx *ctx, int argc, char **argv)
     sigprocmask(SIG_BLOCK, &term, NULL);
     cleanup_strv char **warnings = NULL;
     struct engine_container *ctr = NULL;
-    if (cabin_engine(ctx, &e, &err) < 0 || engine_container_create(e, &o, &ctr, &warnings, &err) < 0) {
+    if (create_cli_pull(ctx, &c, o.image, stderr, &err) < 0 || cabin_engine(ctx, &e, &err) < 0 ||
+        engine_container_create(e, &o, &ctr, &warnings, &err) < 0) {
         create_cli_release(&c);
         return cabin_fail(err, EXIT_CABIN);
     }

@@ -2,6 +2,9 @@
 #include "cli/cabin/create_opts.h"
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "engine/pull.h"
 
 #include "util/strv.h"
 
@@ -48,6 +51,9 @@
     OPTION_STRLIST("log-opt", 0, C, log_opts, "OPT", "max-size=BYTES or max-file=N"),            \
     OPTION_STRING("network", 0, C, network, "NETWORK", "none (the default) or host"),            \
     OPTION_STRING("pull", 0, C, pull, "POLICY", "missing (default), always or never"),           \
+    OPTION_STRING("platform", 0, C, platform, "OS/ARCH[/VARIANT]",                               \
+                  "the platform to pull (default: this host's)"),                              \
+    CABIN_REGISTRY_OPTIONS(C, reg),                                                              \
     OPTION_BOOL("rm", 0, C, rm, "remove the container when it exits")
 
 const struct option_def create_cli_run_options[] = {
@@ -67,7 +73,29 @@ const struct option_def create_cli_create_options[] = {
 
 void create_cli_init(struct create_cli *c)
 {
-    *c = (struct create_cli) {.sig_proxy = true};
+    *c = (struct create_cli) {.sig_proxy = true, .reg.tls_verify = -1};
+}
+
+int create_cli_pull(struct cabin_ctx *ctx, const struct create_cli *c, const char *image,
+                    FILE *out, struct error **err)
+{
+    enum engine_pull_policy policy = ENGINE_PULL_MISSING;
+    struct engine *e = NULL;
+    bool need = false;
+    int r = c->pull ? engine_pull_policy_parse(c->pull, &policy, err) : 0;
+    if (r == 0)
+        r = cabin_engine(ctx, &e, err);
+    if (r == 0)
+        r = engine_image_needs_pull(e, image, policy, &need, err);
+    if (r < 0)
+        return r < 0 && c->pull && policy == ENGINE_PULL_NEVER ? error_wrap(err, "--pull never")
+                                                                : r;
+    if (!need)
+        return 0;
+    if (policy == ENGINE_PULL_MISSING)
+        fprintf(out, "Unable to find image '%s' locally\n", image);
+    struct cabin_pull_flags f = {.reg = c->reg, .platform = c->platform};
+    return cabin_pull(ctx, image, &f, out, NULL, err);
 }
 
 void create_cli_release(struct create_cli *c)
@@ -118,7 +146,6 @@ void create_cli_to_opts(const struct create_cli *c, int argc, char **argv, int i
         .restart = c->restart,
         .stop_signal = c->stop_signal,
         .stop_timeout = c->stop_timeout,
-        .pull = c->pull,
         .network = c->network,
     };
 }

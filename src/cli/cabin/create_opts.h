@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "cli/cabin/commands.h"
 #include "cli/options.h"
 #include "engine/create.h"
 
@@ -21,6 +22,8 @@ struct create_cli {
     const char *memory, *memory_swap, *memory_reservation, *shm_size;
     const char *cpus, *cpu_shares, *cpuset_cpus, *cpuset_mems, *pids_limit;
     const char *restart, *stop_signal, *stop_timeout, *pull, *network, *detach_keys;
+    const char *platform;
+    struct cabin_registry_flags reg; /* for the pull */
 };
 
 /* run's table (with -d, --sig-proxy, --detach-keys) and create's. */
@@ -30,6 +33,12 @@ extern const struct option_def create_cli_create_options[];
 /* Defaults before parsing (--sig-proxy is on). */
 void create_cli_init(struct create_cli *c);
 void create_cli_release(struct create_cli *c);
+
+/* --pull: pull the image first when the policy says so (docker's run and
+ * create: "Unable to find image ... locally", then the pull's lines, on
+ * `out`). */
+int create_cli_pull(struct cabin_ctx *ctx, const struct create_cli *c, const char *image,
+                    FILE *out, struct error **err);
 
 /* The engine's options; argv[i] is the image, what follows the command. */
 void create_cli_to_opts(const struct create_cli *c, int argc, char **argv, int i, bool attach,
