@@ -603,6 +603,18 @@ void engine_containers_sweep(struct engine *e)
     }
 }
 
+static bool image_recorded(struct engine *e, const char *image_id)
+{
+    struct image_db *db = NULL;
+    if (store_images_read(e->store, &db, NULL) < 0)
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < db->n && !found; i++)
+        found = strcmp(db->images[i].id, image_id) == 0;
+    image_db_free(db);
+    return found;
+}
+
 int engine_container_destroy(struct engine *e, const struct engine_container *c,
                              struct error **err)
 {
@@ -623,10 +635,14 @@ int engine_container_destroy(struct engine *e, const struct engine_container *c,
     remove_rundir(e, c->id);
     engine_containers_sweep(e);
     names_sweep(e);
-    /* Layers only this container kept (its image was removed) can go. */
-    cleanup_error struct error *e2 = NULL;
-    if (engine_gc(e, false, NULL, &e2) < 0)
-        log_debug("after removing container %.12s: %s", c->id, e2->msg);
+    /* Layers only this container kept (its image was removed) can go; while
+     * its image is there, nothing can (a collection reads the whole store,
+     * too much for every `run --rm`). */
+    if (!image_recorded(e, c->image_id)) {
+        cleanup_error struct error *e2 = NULL;
+        if (engine_gc(e, false, NULL, &e2) < 0)
+            log_debug("after removing container %.12s: %s", c->id, e2->msg);
+    }
     return 0;
 }
 

@@ -527,8 +527,8 @@ static int make_folder(struct engine *e, const struct engine_create_opts *o,
         r = engine_container_write_at(tfd, c, !engine_container_auto_remove(c), err);
     /* In place and named at once, for whoever judges the name's link
      * meanwhile (they hold the same lock). */
-    cleanup_close int lock = r == 0 ? dup(e->namesfd) : -1;
-    if (r == 0 && (lock < 0 || flock(lock, LOCK_EX) < 0))
+    cleanup_close int lock = r == 0 ? names_lock(e) : -1;
+    if (r == 0 && lock < 0)
         r = error_errno(err, "locking `%s/names`", e->root);
     if (r == 0 && renameat(e->store->tmpfd, name, e->containersfd, c->id) < 0)
         r = error_errno(err, "making the container visible");

@@ -101,6 +101,16 @@ int names_lookup(struct engine *e, const char *name, char *ret_id)
     return 0;
 }
 
+int names_lock(struct engine *e)
+{
+    int fd = openat(e->store->rootfd, "names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
+        close_keep_errno(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* Set `name` to `target` whatever it was: a new link renamed over it. */
 static int replace(struct engine *e, const char *name, const char *target, struct error **err)
 {
@@ -118,8 +128,8 @@ static int replace(struct engine *e, const char *name, const char *target, struc
 /* Replace a stale link, under the names lock. */
 static int take_over(struct engine *e, const char *name, const char *target, struct error **err)
 {
-    cleanup_close int lock = dup(e->namesfd);
-    if (lock < 0 || flock(lock, LOCK_EX) < 0)
+    cleanup_close int lock = names_lock(e);
+    if (lock < 0)
         return error_errno(err, "locking `%s/names`", e->root);
     char old[TARGET_MAX];
     if (read_link(e, name, old, sizeof(old)) == 0 && link_live(e, name, old))
@@ -161,8 +171,8 @@ void names_sweep(struct engine *e)
         if (de->d_name[0] == '.' || read_link(e, de->d_name, target, sizeof(target)) < 0 ||
             !link_dead(e, de->d_name, target))
             continue;
-        cleanup_close int lock = dup(e->namesfd);
-        if (lock < 0 || flock(lock, LOCK_EX) < 0)
+        cleanup_close int lock = names_lock(e);
+        if (lock < 0)
             return;
         char again[TARGET_MAX];
         if (read_link(e, de->d_name, again, sizeof(again)) == 0 && strcmp(again, target) == 0 &&

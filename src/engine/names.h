@@ -38,6 +38,11 @@ void names_release(struct engine *e, const char *name, const char *target);
 /* Remove the stale links (what killed cabins left). */
 void names_sweep(struct engine *e);
 
+/* The names lock: an fd of ROOT/names of its own (flock belongs to the
+ * open file, so a dup of the engine's fd would stay locked until exit),
+ * locked LOCK_EX; -1 with errno on failure.  Close it to unlock. */
+int names_lock(struct engine *e);
+
 /* The id named `name` (64 hex digits and a NUL in ret_id), or -ENOENT.
  * A stale link is not an answer. */
 int names_lookup(struct engine *e, const char *name, char *ret_id);

@@ -63,3 +63,30 @@ load cabin_helpers
 	cabin rm contested >/dev/null
 	assert_store_clean
 }
+
+# ready_count N: N containers have made /ready
+ready_count() {
+	[ "$(ls "$CROOT"/containers/*/upper/ready 2>/dev/null | wc -l)" -eq "$1" ]
+}
+
+@test "foreground runs at the same time all run at once (none waits for another's end)" {
+	import_busybox
+	pids=()
+	for i in 1 2 3 4 5; do
+		env "$MARKER" "$CABIN" --root "$CROOT" --runroot "$CRUN" run --rm --name "fg$i" busybox sh -c \
+			'touch /ready; while [ ! -e /go ]; do sleep 0.1; done; echo done' \
+			>"$TMP/fg$i.out" 2>&1 </dev/null 3>&- &
+		pids+=($!)
+	done
+	# all five are running together: each one ends only when told
+	wait_for ready_count 5
+	for i in 1 2 3 4 5; do
+		cabin exec "fg$i" touch /go
+	done
+	wait "${pids[@]}"
+	for i in 1 2 3 4 5; do
+		[ "$(cat "$TMP/fg$i.out")" = done ]
+	done
+	[ -z "$(cabin ps -aq)" ]
+	assert_store_clean
+}
