@@ -28,6 +28,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 CABIN=${CABIN:-$repo/build/cabin}
 CABIN_RUNTIME=${CABIN_RUNTIME:-$(dirname "$CABIN")/cabin-runtime}
 
@@ -254,16 +256,7 @@ echo "bench-cabin-run: $BENCH_CABIN_ROUNDS rounds + 3 warm-up, then $BENCH_CABIN
 CABIN=$CABIN CABIN_RUNTIME=$CABIN_RUNTIME unshare -m --propagation private bash "$here/bench-cabin-run.sh" --inner "$W" </dev/null
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-stats() { # LABEL -> "ok runs median p90 min"
-    awk -F'\t' -v l="$1" '$1 == l { runs++; if ($4 == 0) t[++n] = $2 / 1e6 }
-        END {
-            if (!n) { printf "0 %d\n", runs; exit }
-            for (i = 2; i <= n; i++) { x = t[i]; for (j = i - 1; j >= 1 && t[j] > x; j--) t[j + 1] = t[j]; t[j + 1] = x }
-            med = (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
-            p = int(0.9 * n); if (p < 0.9 * n) p++
-            printf "%d %d %.1f %.1f %.1f\n", n, runs, med, t[p], t[1]
-        }' "$W/results.tsv"
-}
+stats() { bench_stats "$1" "$W/results.tsv"; }
 
 read -r cn cruns cmed cp90 cmin <<<"$(stats cabin)"
 read -r pn pruns pmed pp90 pmin <<<"$(stats podman)"

@@ -26,6 +26,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 die() { echo "bench-podman: $*" >&2; exit 1; }
 
@@ -183,16 +185,7 @@ echo "bench-podman: $BENCH_PODMAN_ROUNDS rounds + 2 warm-up; $(cut -f1 "$W/conte
 CABIN_RUNTIME=$cabin unshare -m --propagation private bash "$here/bench-podman.sh" --inner "$W" </dev/null
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-stats() { # LABEL -> "ok runs median p90 min"
-    awk -F'\t' -v l="$1" '$1 == l { runs++; if ($4 == 0) t[++n] = $2 / 1e6 }
-        END {
-            if (!n) { printf "0 %d\n", runs; exit }
-            for (i = 2; i <= n; i++) { x = t[i]; for (j = i - 1; j >= 1 && t[j] > x; j--) t[j + 1] = t[j]; t[j + 1] = x }
-            med = (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
-            p = int(0.9 * n); if (p < 0.9 * n) p++
-            printf "%d %d %.1f %.1f %.1f\n", n, runs, med, t[p], t[1]
-        }' "$W/results.tsv"
-}
+stats() { bench_stats "$1" "$W/results.tsv"; }
 
 ref=$(head -n1 "$W/contestants" | cut -f1)
 echo "## podman: \`podman run --rm IMAGE true\` (bench-podman.sh)"

@@ -87,64 +87,39 @@ int bundle_args(const struct image_config *img, const char *entrypoint, char *co
     return 0;
 }
 
-static bool env_has(char *const *env, const char *key)
-{
-    size_t n = strlen(key);
-    for (size_t i = 0; env && env[i]; i++)
-        if (strncmp(env[i], key, n) == 0 && env[i][n] == '=')
-            return true;
-    return false;
-}
-
-/* Set (replacing) KEY=VALUE in *env. */
-static int env_put(char ***env, const char *kv)
-{
-    const char *eq = strchr(kv, '=');
-    size_t n = eq ? (size_t) (eq - kv) : strlen(kv);
-    for (size_t i = 0; *env && (*env)[i]; i++) {
-        if (strncmp((*env)[i], kv, n) == 0 && (*env)[i][n] == '=') {
-            char *copy = strdup(kv);
-            if (copy == NULL)
-                return -ENOMEM;
-            free((*env)[i]);
-            (*env)[i] = copy;
-            return 0;
-        }
-    }
-    return strv_push(env, kv);
-}
-
 int bundle_env(const struct image_config *img, const char *hostname, bool tty, const char *home,
                char *const *env, char ***ret, struct error **err)
 {
     cleanup_strv char **out = NULL;
     int r = 0;
+    /* An image's entry that is not NAME=value is left out. */
     for (size_t i = 0; r == 0 && img->env && img->env[i]; i++)
-        r = env_put(&out, img->env[i]);
-    if (r == 0 && !env_has(out, "PATH"))
-        r = env_put(&out, "PATH=" BUNDLE_DEFAULT_PATH);
+        if ((r = strv_env_set(&out, img->env[i])) == -EINVAL)
+            r = 0;
+    if (r == 0 && !strv_env_get(out, "PATH"))
+        r = strv_env_set(&out, "PATH=" BUNDLE_DEFAULT_PATH);
     char kv[512];
     snprintf(kv, sizeof(kv), "HOSTNAME=%s", hostname);
     if (r == 0)
-        r = env_put(&out, kv);
-    if (r == 0 && tty && !env_has(out, "TERM"))
-        r = env_put(&out, "TERM=xterm");
-    if (r == 0 && !env_has(out, "HOME")) {
+        r = strv_env_set(&out, kv);
+    if (r == 0 && tty && !strv_env_get(out, "TERM"))
+        r = strv_env_set(&out, "TERM=xterm");
+    if (r == 0 && !strv_env_get(out, "HOME")) {
         snprintf(kv, sizeof(kv), "HOME=%s", home && *home ? home : "/");
-        r = env_put(&out, kv);
+        r = strv_env_set(&out, kv);
     }
     for (size_t i = 0; r == 0 && env && env[i]; i++) {
         const char *e = env[i];
         if (*e == '=' || *e == '\0')
             return error_new(err, EINVAL, "-e `%s`: expected KEY=VALUE", e);
         if (strchr(e, '=')) {
-            r = env_put(&out, e);
+            r = strv_env_set(&out, e);
         } else {
             /* docker: a bare name passes our value, or nothing. */
             const char *v = getenv(e);
             cleanup_free char *s = NULL;
             if (v && asprintf(&s, "%s=%s", e, v) > 0)
-                r = env_put(&out, s);
+                r = strv_env_set(&out, s);
         }
     }
     if (r < 0)

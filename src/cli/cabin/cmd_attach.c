@@ -33,28 +33,17 @@ int cmd_attach(struct cabin_ctx *ctx, int argc, char **argv)
     cleanup_error struct error *err = NULL;
     struct engine *e = NULL;
     cleanup_container struct engine_container *ctr = NULL;
-    int r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, argv[i], &ctr, &err);
+    int r = cabin_container(ctx, argv[i], &e, &ctr, &err);
     if (r < 0)
         return cabin_fail(err, 1);
-    bool tty = engine_container_tty(ctr);
     bool in = !c.no_stdin && engine_container_open_stdin(ctr);
     struct engine_attach_opts a = {.in = in, .out = true, .err = true,
                                    .stdin_once = in && engine_container_stdin_once(ctr)};
     cleanup_close int fd = -1;
     if (engine_container_attach(e, ctr, &a, &fd, &err) < 0)
         return cabin_fail(err, 1);
-    struct attach_pump p = {.in = in ? STDIN_FILENO : -1,
-                            .out = STDOUT_FILENO,
-                            .err = STDERR_FILENO,
-                            .tty = tty,
-                            .sig_proxy = c.sig_proxy && !tty,
-                            .detach_keys = c.detach_keys,
-                            .e = e,
-                            .id = ctr->id};
     int code = 0;
-    r = attach_run(fd, &p, &code, &err);
+    r = cabin_pump(e, ctr, fd, in, c.sig_proxy, c.detach_keys, &code, &err);
     if (r < 0)
         return cabin_fail(err, 1);
     return r == 1 ? 0 : code;

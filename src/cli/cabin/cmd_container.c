@@ -122,9 +122,7 @@ int cmd_container_cleanup(struct cabin_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     cleanup_container struct engine_container *ctr = NULL;
     int fd = c.report_fd > 2 ? (int) c.report_fd : -1;
-    int r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, argv[i], &ctr, &err);
+    int r = cabin_container(ctx, argv[i], &e, &ctr, &err);
     if (r == 0) {
         r = engine_container_cleanup(e, ctr->id, c.restart, fd, &err);
     } else if (error_code(err) == ENOENT && !c.restart) {

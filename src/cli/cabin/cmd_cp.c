@@ -51,9 +51,7 @@ int cmd_cp(struct cabin_ctx *ctx, int argc, char **argv)
     }
     struct engine *e = NULL;
     cleanup_container struct engine_container *ctr = NULL;
-    int r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, sname ? sname : dname, &ctr, &err);
+    int r = cabin_container(ctx, sname ? sname : dname, &e, &ctr, &err);
     struct cp_opts o = {.archive = c.archive, .follow = c.follow,
                         .stream_fd = sname ? STDOUT_FILENO : STDIN_FILENO};
     if (r == 0)

@@ -52,9 +52,7 @@ int cmd_exec(struct cabin_ctx *ctx, int argc, char **argv)
                                  .interactive = c.interactive, .detach = c.detach,
                                  .privileged = c.privileged};
     int status = 0;
-    int r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, argv[i], &ctr, &err);
+    int r = cabin_container(ctx, argv[i], &e, &ctr, &err);
     if (r < 0)
         return cabin_fail(err, 125);
     bool exec_failed = false;

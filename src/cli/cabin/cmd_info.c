@@ -71,16 +71,10 @@ int cmd_info(struct cabin_ctx *ctx, int argc, char **argv)
     cleanup_json json_t *j = NULL;
     if (cabin_engine(ctx, &e, &err) < 0 || engine_info(e, &j, &err) < 0)
         return cabin_fail(err, 1);
-    if (c.format && strcmp(c.format, "json") == 0) {
-        cleanup_free char *s = json_dumps(j, JSON_INDENT(2));
-        printf("%s\n", s ? s : "{}");
-    } else if (c.format) {
-        cleanup_free char *s = NULL;
-        if (cabin_template(c.format, j, &s, &err) < 0)
-            return cabin_fail(err, 1);
-        printf("%s\n", s);
-    } else {
+    int r = cabin_print_format(c.format, j, JSON_INDENT(2), &err);
+    if (r < 0)
+        return cabin_fail(err, 1);
+    if (r == 1)
         text(j);
-    }
     return 0;
 }

@@ -85,14 +85,11 @@ int cmd_inspect(struct cabin_ctx *ctx, int argc, char **argv)
             status = cabin_fail(e2, 1);
             continue;
         }
-        if (c.format) {
-            cleanup_free char *s = NULL;
-            if (cabin_template(c.format, j, &s, &e2) < 0)
-                return cabin_fail(e2, 1);
-            printf("%s\n", s);
-        } else {
+        int r = cabin_print_format(c.format, j, JSON_INDENT(4), &e2);
+        if (r < 0)
+            return cabin_fail(e2, 1);
+        if (r == 1)
             json_array_append(arr, j);
-        }
     }
     if (!c.format) {
         cleanup_free char *s = json_dumps(arr, JSON_INDENT(4));

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <stdio.h>
-
 #include "cli/cabin/commands.h"
-#include "engine/container.h"
 #include "engine/lifecycle.h"
 #include "runtime/signals.h"
 #include "util/cleanup.h"
@@ -17,6 +14,11 @@ static const struct option_def kill_options[] = {
     OPTION_END,
 };
 
+static int do_kill(struct engine *e, struct engine_container *c, void *arg, struct error **err)
+{
+    return engine_container_kill(e, c, *(int *) arg, err);
+}
+
 int cmd_kill(struct cabin_ctx *ctx, int argc, char **argv)
 {
     struct kill_cli c = {0};
@@ -29,20 +31,5 @@ int cmd_kill(struct cabin_ctx *ctx, int argc, char **argv)
     int sig = signal_parse(c.signal ? c.signal : "KILL", &err);
     if (sig < 0)
         return cabin_fail(err, 1);
-    struct engine *e = NULL;
-    if (cabin_engine(ctx, &e, &err) < 0)
-        return cabin_fail(err, 1);
-    int status = 0;
-    for (; i < argc; i++) {
-        cleanup_error struct error *e2 = NULL;
-        cleanup_container struct engine_container *ctr = NULL;
-        int r = engine_container_find(e, argv[i], &ctr, &e2);
-        if (r == 0)
-            r = engine_container_kill(e, ctr, sig, &e2);
-        if (r < 0)
-            status = cabin_fail(e2, 1);
-        else
-            printf("%s\n", argv[i]);
-    }
-    return status;
+    return cabin_each_container(ctx, argc, argv, i, do_kill, &sig, false);
 }

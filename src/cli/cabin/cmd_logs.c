@@ -44,9 +44,7 @@ int cmd_logs(struct cabin_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     cleanup_container struct engine_container *ctr = NULL;
     if (r == 0)
-        r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, argv[i], &ctr, &err);
+        r = cabin_container(ctx, argv[i], &e, &ctr, &err);
     if (r == 0)
         r = engine_container_logs(e, ctr, &o, &err);
     return r < 0 ? cabin_fail(err, 1) : 0;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <stdio.h>
-
 #include "cli/cabin/commands.h"
-#include "engine/container.h"
 #include "engine/lifecycle.h"
-#include "util/cleanup.h"
+
+static int do_pause(struct engine *e, struct engine_container *c, void *arg, struct error **err)
+{
+    return *(bool *) arg ? engine_container_pause(e, c, err) : engine_container_unpause(e, c, err);
+}
 
 static int pause_or_unpause(struct cabin_ctx *ctx, int argc, char **argv, bool pause)
 {
@@ -16,23 +17,7 @@ static int pause_or_unpause(struct cabin_ctx *ctx, int argc, char **argv, bool p
                      (const struct option_def[]) {OPTION_END}, NULL, argc, argv, 0, 1, -1, 1, &i,
                      &ex))
         return ex;
-    cleanup_error struct error *err = NULL;
-    struct engine *e = NULL;
-    if (cabin_engine(ctx, &e, &err) < 0)
-        return cabin_fail(err, 1);
-    int status = 0;
-    for (; i < argc; i++) {
-        cleanup_error struct error *e2 = NULL;
-        cleanup_container struct engine_container *ctr = NULL;
-        int r = engine_container_find(e, argv[i], &ctr, &e2);
-        if (r == 0)
-            r = pause ? engine_container_pause(e, ctr, &e2) : engine_container_unpause(e, ctr, &e2);
-        if (r < 0)
-            status = cabin_fail(e2, 1);
-        else
-            printf("%s\n", argv[i]);
-    }
-    return status;
+    return cabin_each_container(ctx, argc, argv, i, do_pause, &pause, false);
 }
 
 int cmd_pause(struct cabin_ctx *ctx, int argc, char **argv)

@@ -155,13 +155,12 @@ static void print_row(const struct ps_cli *c, struct cabin_table *t, json_t *row
 static int show(struct engine *e, const struct ps_cli *c, struct engine_container **list,
                 size_t n, struct filter *f, size_t nf, struct error **err)
 {
-    bool json = c->format && strcmp(c->format, "json") == 0;
-    bool tmpl = c->format && !json && strcmp(c->format, "table") != 0;
+    bool table = !c->quiet && (!c->format || strcmp(c->format, "table") == 0);
     int64_t last = c->latest ? 1 : -1;
     if (c->last && (last = atoll(c->last)) < 0)
         last = -1;
     struct cabin_table t = {.ncols = c->size ? 8 : 7};
-    if (!c->quiet && !c->format)
+    if (table)
         cabin_table_add(&t, (const char *[]) {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
                                               "STATUS", "PORTS", "NAMES", "SIZE"});
     /* docker: a status filter looks at every container, others at the
@@ -194,19 +193,13 @@ static int show(struct engine *e, const struct ps_cli *c, struct engine_containe
             cabin_human_size(bytes, size, sizeof(size));
             json_object_set_new(row, "Size", json_string(size));
         }
-        if (json) {
-            cleanup_free char *s = json_dumps(row, JSON_COMPACT);
-            printf("%s\n", s ? s : "{}");
-        } else if (tmpl) {
-            cleanup_free char *s = NULL;
-            if (cabin_template(c->format, row, &s, err) < 0)
-                return -EINVAL;
-            printf("%s\n", s);
-        } else {
+        int r = cabin_print_format(c->format, row, JSON_COMPACT, err);
+        if (r < 0)
+            return -EINVAL;
+        if (r == 1)
             print_row(c, &t, row, size);
-        }
     }
-    if (!c->quiet && !c->format)
+    if (table)
         cabin_table_print(&t);
     return 0;
 }

@@ -14,9 +14,7 @@ int cmd_rename(struct cabin_ctx *ctx, int argc, char **argv)
     cleanup_error struct error *err = NULL;
     struct engine *e = NULL;
     cleanup_container struct engine_container *ctr = NULL;
-    int r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, argv[i], &ctr, &err);
+    int r = cabin_container(ctx, argv[i], &e, &ctr, &err);
     if (r == 0)
         r = engine_container_rename(e, ctr, argv[i + 1], &err);
     return r < 0 ? cabin_fail(err, 1) : 0;

@@ -44,20 +44,10 @@ static int attached(struct engine *e, struct engine_container *c, const struct c
     cleanup_close int fd = -1;
     if (engine_container_start(e, c, &a, &fd, err) < 0)
         return -start_failure(e, c);
-    struct attach_pump p = {.in = o->interactive ? STDIN_FILENO : -1,
-                            .out = STDOUT_FILENO,
-                            .err = STDERR_FILENO,
-                            .tty = o->tty,
-                            .sig_proxy = o->sig_proxy && !o->tty,
-                            .detach_keys = o->detach_keys,
-                            .e = e,
-                            .id = c->id};
     int code = 0;
-    int r = attach_run(fd, &p, &code, err);
+    int r = cabin_pump(e, c, fd, o->interactive, o->sig_proxy, o->detach_keys, &code, err);
     if (r < 0)
         return -EXIT_CABIN;
-    if (r == 0 && p.must_clean)
-        engine_attach_cleaned(e, c->id, fd);
     return r == 1 ? 0 : code;
 }
 

@@ -31,19 +31,17 @@ static int start_attached(struct engine *e, struct engine_container *c,
     cleanup_close int fd = -1;
     if (engine_container_start(e, c, &a, &fd, err) < 0)
         return -1;
-    struct attach_pump p = {.in = in ? STDIN_FILENO : -1,
-                            .out = STDOUT_FILENO,
-                            .err = STDERR_FILENO,
-                            .tty = engine_container_tty(c),
-                            .sig_proxy = !engine_container_tty(c),
-                            .detach_keys = o->detach_keys,
-                            .e = e,
-                            .id = c->id};
     int code = 0;
-    int r = attach_run(fd, &p, &code, err);
+    int r = cabin_pump(e, c, fd, in, true, o->detach_keys, &code, err);
     if (r < 0)
         return -1;
     return r == 1 ? 0 : code;
+}
+
+static int do_start(struct engine *e, struct engine_container *c, void *arg, struct error **err)
+{
+    (void) arg;
+    return engine_container_start(e, c, NULL, NULL, err);
 }
 
 int cmd_start(struct cabin_ctx *ctx, int argc, char **argv)
@@ -54,30 +52,17 @@ int cmd_start(struct cabin_ctx *ctx, int argc, char **argv)
                      "Start created or stopped containers.", start_options, &c, argc, argv, 0, 1,
                      -1, 1, &i, &ex))
         return ex;
+    if (!c.attach && !c.interactive)
+        return cabin_each_container(ctx, argc, argv, i, do_start, NULL, false);
     cleanup_error struct error *err = NULL;
-    struct engine *e = NULL;
-    if (cabin_engine(ctx, &e, &err) < 0)
-        return cabin_fail(err, 1);
-    if ((c.attach || c.interactive) && argc - i > 1) {
+    if (argc - i > 1) {
         error_new(&err, EINVAL, "you cannot start and attach several containers at once");
         return cabin_fail(err, 1);
     }
-    int status = 0;
-    for (; i < argc; i++) {
-        cleanup_error struct error *e2 = NULL;
-        cleanup_container struct engine_container *ctr = NULL;
-        if (engine_container_find(e, argv[i], &ctr, &e2) < 0) {
-            status = cabin_fail(e2, 1);
-            continue;
-        }
-        if (c.attach || c.interactive) {
-            int code = start_attached(e, ctr, &c, &e2);
-            return code < 0 ? cabin_fail(e2, 1) : code;
-        }
-        if (engine_container_start(e, ctr, NULL, NULL, &e2) < 0)
-            status = cabin_fail(e2, 1);
-        else
-            printf("%s\n", argv[i]);
-    }
-    return status;
+    struct engine *e = NULL;
+    cleanup_container struct engine_container *ctr = NULL;
+    if (cabin_container(ctx, argv[i], &e, &ctr, &err) < 0)
+        return cabin_fail(err, 1);
+    int code = start_attached(e, ctr, &c, &err);
+    return code < 0 ? cabin_fail(err, 1) : code;
 }

@@ -62,9 +62,9 @@ static json_t *row(const struct stats_cli *o, const struct target *t)
 
 static int print(const struct stats_cli *o, struct target *t, size_t n, struct error **err)
 {
-    bool json = o->format && strcmp(o->format, "json") == 0;
+    bool table = !o->format || strcmp(o->format, "table") == 0;
     struct cabin_table tab = {.ncols = 8};
-    if (!o->format)
+    if (table)
         cabin_table_add(&tab, (const char *[]) {"CONTAINER ID", "NAME", "CPU %",
                                                 "MEM USAGE / LIMIT", "MEM %", "NET I/O",
                                                 "BLOCK I/O", "PIDS"});
@@ -72,15 +72,10 @@ static int print(const struct stats_cli *o, struct target *t, size_t n, struct e
         cleanup_json json_t *r = row(o, &t[i]);
         if (r == NULL)
             return error_new(err, ENOMEM, "out of memory");
-        if (json) {
-            cleanup_free char *s = json_dumps(r, JSON_COMPACT);
-            printf("%s\n", s ? s : "{}");
-        } else if (o->format) {
-            cleanup_free char *s = NULL;
-            if (cabin_template(o->format, r, &s, err) < 0)
-                return -1;
-            printf("%s\n", s);
-        } else {
+        int p = cabin_print_format(o->format, r, JSON_COMPACT, err);
+        if (p < 0)
+            return -1;
+        if (p == 1) {
             static const char *const keys[] = {"ID", "Name", "CPUPerc", "MemUsage",
                                                "MemPerc", "NetIO", "BlockIO", "PIDs"};
             const char *cells[8];
@@ -89,7 +84,7 @@ static int print(const struct stats_cli *o, struct target *t, size_t n, struct e
             cabin_table_add(&tab, cells);
         }
     }
-    if (!o->format)
+    if (table)
         cabin_table_print(&tab);
     fflush(stdout);
     return 0;

@@ -20,9 +20,7 @@ int cmd_top(struct cabin_ctx *ctx, int argc, char **argv)
     struct engine *e = NULL;
     cleanup_container struct engine_container *ctr = NULL;
     cleanup_strv char **lines = NULL;
-    int r = cabin_engine(ctx, &e, &err);
-    if (r == 0)
-        r = engine_container_find(e, argv[i], &ctr, &err);
+    int r = cabin_container(ctx, argv[i], &e, &ctr, &err);
     if (r == 0)
         r = engine_container_top(e, ctr, argv + i + 1, &lines, &err);
     if (r < 0)

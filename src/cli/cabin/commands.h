@@ -95,6 +95,28 @@ bool cabin_parse(const char *usage, const char *description, const struct option
 /* The engine, opened on first use with the global options. */
 int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err);
 
+/* The engine, and the container `name` names (a name, an id or a unique
+ * id prefix; *ret_ctr to free with engine_container_free). */
+struct engine_container;
+int cabin_container(struct cabin_ctx *ctx, const char *name, struct engine **ret_engine,
+                    struct engine_container **ret_ctr, struct error **err);
+
+/* Do `fn` to each container argv[i..argc) names, as stop, kill and pause
+ * do: a failure is reported and the next one goes on; on success the name
+ * is printed, unless `fn` printed what it had to say (`quiet`).  Returns
+ * the exit status: 1 if any failed. */
+typedef int (*cabin_container_fn)(struct engine *e, struct engine_container *c, void *arg,
+                                  struct error **err);
+int cabin_each_container(struct cabin_ctx *ctx, int argc, char **argv, int i,
+                         cabin_container_fn fn, void *arg, bool quiet);
+
+/* Our stdin (if `in`), stdout and stderr to the container's over `fd` (an
+ * attach connection) until it ends (0, its code in *ret_code; the cleanup
+ * done if the monitor handed it to us) or the user detaches (1); -1 when
+ * the connection fails.  sig_proxy: pass our signals on (not with a tty). */
+int cabin_pump(struct engine *e, struct engine_container *c, int fd, bool in, bool sig_proxy,
+               const char *detach_keys, int *ret_code, struct error **err);
+
 /* Sub-commands (`cabin image ls`): run the one named argv[1]. */
 int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_command *cmds,
                    size_t n, int argc, char **argv);
@@ -109,6 +131,13 @@ json_t *cabin_image_json(struct engine *e, const struct image *im);
 /* Expand a --format template (Go's {{.A.B}}, {{json .A}}, {{index .A "k"}})
  * over `root`; *ret malloc'd. */
 int cabin_template(const char *tmpl, const json_t *root, char **ret, struct error **err);
+
+/* Print `j` on a line as a --format asks: "json" (dumped with `json_flags`)
+ * or a template.  Returns 0 when printed, -1 with *err for a bad template,
+ * 1 (nothing printed) when `format` is NULL or "table": the caller's own
+ * layout. */
+int cabin_print_format(const char *format, const json_t *j, size_t json_flags,
+                       struct error **err);
 
 /* "4.26MB", "1.2kB", "0B" (decimal units, as docker). */
 void cabin_human_size(uint64_t bytes, char *buf, size_t len);

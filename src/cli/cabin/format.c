@@ -171,3 +171,17 @@ int cabin_template(const char *tmpl, const json_t *root, char **ret, struct erro
     *ret = o.s;
     return 0;
 }
+
+int cabin_print_format(const char *format, const json_t *j, size_t json_flags,
+                       struct error **err)
+{
+    cleanup_free char *s = NULL;
+    if (format == NULL || strcmp(format, "table") == 0)
+        return 1;
+    if (strcmp(format, "json") == 0)
+        s = json_dumps(j, json_flags);
+    else if (cabin_template(format, j, &s, err) < 0)
+        return -1;
+    printf("%s\n", s ? s : "{}");
+    return 0;
+}

@@ -10,6 +10,9 @@
 
 #include "cli/cabin/commands.h"
 #include "config.h"
+#include "engine/attach.h"
+#include "engine/container.h"
+#include "engine/lifecycle.h"
 #include "runtime/exe_guard.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -152,15 +155,10 @@ int cmd_version(struct cabin_ctx *ctx, int argc, char **argv)
         "KernelVersion", u.release);
     if (j == NULL)
         return 1;
-    if (c.format && strcmp(c.format, "json") == 0) {
-        cleanup_free char *s = json_dumps(j, JSON_COMPACT);
-        printf("%s\n", s ? s : "{}");
-    } else if (c.format) {
-        cleanup_free char *s = NULL;
-        if (cabin_template(c.format, j, &s, &err) < 0)
-            return cabin_fail(err, 1);
-        printf("%s\n", s);
-    } else {
+    int r = cabin_print_format(c.format, j, JSON_COMPACT, &err);
+    if (r < 0)
+        return cabin_fail(err, 1);
+    if (r == 1)
         printf("cabin version %s\n"
                " Git commit:        %s\n"
                " OCI runtime spec:  %s\n"
@@ -169,7 +167,6 @@ int cmd_version(struct cabin_ctx *ctx, int argc, char **argv)
                " Kernel:            %s\n",
                CABIN_VERSION, CABIN_COMMIT, CABIN_OCI_VERSION, CABIN_VERSION, u.machine,
                u.release);
-    }
     return 0;
 }
 
@@ -281,6 +278,52 @@ int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err)
     }
     *ret = ctx->engine;
     return 0;
+}
+
+int cabin_container(struct cabin_ctx *ctx, const char *name, struct engine **ret_engine,
+                    struct engine_container **ret_ctr, struct error **err)
+{
+    int r = cabin_engine(ctx, ret_engine, err);
+    return r < 0 ? r : engine_container_find(*ret_engine, name, ret_ctr, err);
+}
+
+int cabin_each_container(struct cabin_ctx *ctx, int argc, char **argv, int i,
+                         cabin_container_fn fn, void *arg, bool quiet)
+{
+    cleanup_error struct error *err = NULL;
+    struct engine *e = NULL;
+    if (cabin_engine(ctx, &e, &err) < 0)
+        return cabin_fail(err, 1);
+    int status = 0;
+    for (; i < argc; i++) {
+        cleanup_error struct error *e2 = NULL;
+        cleanup_container struct engine_container *ctr = NULL;
+        if (engine_container_find(e, argv[i], &ctr, &e2) < 0 || fn(e, ctr, arg, &e2) < 0) {
+            status = cabin_fail(e2, 1);
+        } else if (!quiet) {
+            printf("%s\n", argv[i]);
+        }
+        fflush(stdout);
+    }
+    return status;
+}
+
+int cabin_pump(struct engine *e, struct engine_container *c, int fd, bool in, bool sig_proxy,
+               const char *detach_keys, int *ret_code, struct error **err)
+{
+    bool tty = engine_container_tty(c);
+    struct attach_pump p = {.in = in ? STDIN_FILENO : -1,
+                            .out = STDOUT_FILENO,
+                            .err = STDERR_FILENO,
+                            .tty = tty,
+                            .sig_proxy = sig_proxy && !tty,
+                            .detach_keys = detach_keys,
+                            .e = e,
+                            .id = c->id};
+    int r = attach_run(fd, &p, ret_code, err);
+    if (r == 0 && p.must_clean)
+        engine_attach_cleaned(e, c->id, fd);
+    return r;
 }
 
 int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_command *cmds,
