@@ -234,21 +234,12 @@ cleanup() {
     for m in $(awk -v w="$W" '$5 ~ "^" w { print $5 }' /proc/self/mountinfo | sort -r); do
         umount -l "$m" 2>/dev/null
     done
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench-cabin-run: kept $W" >&2
-    else
-        rm -rf --one-file-system "$W"
-    fi
+    bench_remove_dir "$W" bench-cabin-run
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
-cc -O2 -static -o "$W/timer" "$here/timer.c" 2>"$W/cc.log" ||
-    cc -O2 -o "$W/timer" "$here/timer.c" 2>>"$W/cc.log" ||
-    { cat "$W/cc.log" >&2; die "cannot compile bench/timer.c"; }
+bench_timer "$W" || exit 1
 "$repo/tests/helpers/podman-conf.sh" "$W" "$(command -v crun)"
 : >"$W/results.tsv"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -148,17 +148,10 @@ cleanup() {
         [ -d "$m$(cat "$W/cgroup")" ] || continue
         find "$m$(cat "$W/cgroup")" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench-podman: kept $W" >&2
-    else
-        rm -rf --one-file-system "$W"
-    fi
+    bench_remove_dir "$W" bench-podman
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 : >"$W/contestants"
 skipped=()
@@ -173,9 +166,7 @@ for name in $runtimes; do
     fi
 done
 
-cc -O2 -static -o "$W/timer" "$here/timer.c" 2>"$W/cc.log" ||
-    cc -O2 -o "$W/timer" "$here/timer.c" 2>>"$W/cc.log" ||
-    { cat "$W/cc.log" >&2; die "cannot compile bench/timer.c"; }
+bench_timer "$W" || exit 1
 mkdir -p /var/lib/containers
 "$repo/tests/helpers/podman-conf.sh" "$W" "$cabin"
 

@@ -14,3 +14,29 @@ bench_stats() {
             printf "%d %d %.1f %.1f %.1f\n", n, runs, med, t[p], t[1]
         }' "$2"
 }
+
+# bench_timer DIR: compile bench/timer.c to DIR/timer (static if we can).
+bench_timer() {
+    cc -O2 -static -o "$1/timer" "$(dirname "${BASH_SOURCE[0]}")/timer.c" 2>"$1/cc.log" ||
+        cc -O2 -o "$1/timer" "$(dirname "${BASH_SOURCE[0]}")/timer.c" 2>>"$1/cc.log" ||
+        { cat "$1/cc.log" >&2; echo "cannot compile bench/timer.c" >&2; return 1; }
+}
+
+# bench_traps: the EXIT trap runs `cleanup`; INT, TERM and HUP exit with
+# the shell's codes for them (so that the EXIT trap runs).
+bench_traps() {
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+}
+
+# bench_remove_dir DIR NAME: remove the temp dir, or keep it (BENCH_KEEP=1)
+# and say so.
+bench_remove_dir() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "$2: kept $1" >&2
+    else
+        rm -rf --one-file-system "$1"
+    fi
+}
