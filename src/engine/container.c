@@ -574,6 +574,7 @@ static void remove_rundir(struct engine *e, const char *id)
 
 void engine_containers_sweep(struct engine *e)
 {
+    store_tmp_sweep(e->store);
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
     if (d == NULL)
         return;

@@ -168,7 +168,8 @@ int engine_container_prune(struct engine *e, const struct engine_prune_filter *f
 int engine_container_usage(struct engine *e, const struct engine_container *c, uint64_t *ret,
                            struct error **err);
 
-/* Finish removals that a killed cabin left (`.rm-<id>` folders). */
+/* Finish removals that a killed cabin left (`.rm-<id>` folders), and
+ * remove the half-made folders of a create it left in tmp/ (unlocked). */
 void engine_containers_sweep(struct engine *e);
 
 /* Make the container's root usable (mounted) or not; idempotent. */

@@ -60,6 +60,19 @@ check_all_removable() {
 	check_all_removable
 }
 
+@test "a create killed half-way (its folder in tmp/, a name pointing at it): the next run sweeps both" {
+	import_busybox
+	# what a cabin killed between making the folder and renaming it leaves
+	mkdir -p "$CROOT/tmp/HALFMADE0000000000001/diff"
+	echo '{}' >"$CROOT/tmp/HALFMADE0000000000001/container.json"
+	ln -s tmp/HALFMADE0000000000001 "$CROOT/names/halfmade"
+	cabin run --rm busybox true
+	assert_store_clean
+	[ ! -e "$CROOT/names/halfmade" ]
+	# the name is free
+	cabin run --rm --name halfmade busybox true
+}
+
 @test "cabin killed with -9 during rm -f and stop: the next rm finishes the job" {
 	import_busybox
 	for delay in 0 0.01 0.03 0.06 0.1; do
