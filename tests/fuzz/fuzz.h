@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What every fuzz harness shares.
+ *
+ * A harness is one file, tests/fuzz/fuzz_NAME.c, that defines
+ * LLVMFuzzerTestOneInput(): it feeds the bytes it is given to one parser of
+ * cabin, frees everything, and abort()s (through FUZZ_CHECK) when the
+ * parser broke a promise its header makes.  The same file is linked two
+ * ways (tests/fuzz/meson.build):
+ *
+ *   - with libFuzzer (clang -fsanitize=fuzzer,address,undefined) in the
+ *     fuzzing build that `make fuzz` makes;
+ *   - with replay.c, a plain main() that feeds it files, in every other
+ *     build (gcc), so that `make check` replays the corpus under
+ *     tests/fuzz/corpus/NAME/ and a bug once found stays fixed.
+ *
+ * A harness must be deterministic, must not write files or print (beyond a
+ * failed FUZZ_CHECK), and must leave no memory behind: LeakSanitizer
+ * reports what an input leaks.
+ */
+#ifndef CABIN_TESTS_FUZZ_H
+#define CABIN_TESTS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A broken promise: say which, and abort so both libFuzzer and the replay
+ * driver count the input as a crash. */
+#define FUZZ_CHECK(cond)                                                                          \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond);         \
+            abort();                                                                              \
+        }                                                                                         \
+    } while (0)
+
+/* The input as a NUL-terminated string, the way fs_read_file_at() hands a
+ * file to a parser (a NUL inside the input ends the string there, as it
+ * does for a file).  NULL only when out of memory.  The caller frees it. */
+static inline char *fuzz_cstring(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (s == NULL)
+        return NULL;
+    if (size)
+        memcpy(s, data, size);
+    s[size] = '\0';
+    return s;
+}
+
+#endif
