@@ -13,7 +13,7 @@ DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libsecc
               libarchive-dev libssl-dev libcurl4-openssl-dev
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
               umoci skopeo docker-registry apache2-utils python3 python3-jwt \
-              python3-cryptography openssl
+              python3-cryptography openssl gnuplot-nox
 # Terminals (script is util-linux's / bsdutils') and the real clients
 # (tests/integration/{podman,containerd,dockerd}.bats).
 DEPS_TEST  += tmux bsdutils podman conmon containernetworking-plugins containerd docker.io
