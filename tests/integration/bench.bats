@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The benchmark driver (bench/run.sh) and its contract (bench/README.md):
-# results file, tables, plots, skipped and failed benchmarks, interruption.
-# Structure only: no timing is asserted (this machine is noisy).
+# results file, tables, plots, skipped and failed benchmarks, interruption;
+# and bench-runtime-run.sh following it.  Structure only: no timing is
+# asserted (this machine is noisy).
 
 load helpers
 
@@ -118,4 +119,23 @@ exit 3'
 	run_driver nosuch
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no such benchmark"*"bench-nosuch.sh"* ]]
+}
+
+@test "bench-runtime-run.sh: follows the contract, with the phases and the netns tables" {
+	cabin_only
+	mkdir -p "$TMP/out"
+	run env BENCH_ROUNDS=1 BENCH_WARMUP=0 BENCH_RUNTIMES="cabin-runtime runc" \
+		bash "$REPO/bench/bench-runtime-run.sh" "$TMP/out"
+	[ "$status" -eq 0 ]
+	grep -q '^### Scenario `default`$' "$TMP/out/report.md"
+	grep -q '^### Scenario `phases`: create, start, delete$' "$TMP/out/report.md"
+	grep -q '^### Scenario `phases-nonet`: create, start, delete$' "$TMP/out/report.md"
+	grep -q '^### Cost of the network namespace$' "$TMP/out/report.md"
+	grep -q '^| cabin-runtime | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | 1.00 | [0-9.]* | [0-9]* | 1 / 1 |$' "$TMP/out/report.md"
+	[ "$(cut -f1 "$TMP/out/contestants.tsv" | paste -sd' ')" = "cabin-runtime runc" ]
+	# 3 run scenarios + 6 phases, per runtime, each with a time and an RSS.
+	[ "$(wc -l <"$TMP/out/samples.tsv")" -eq 36 ]
+	[ "$(cut -f1 "$TMP/out/samples.tsv" | uniq | paste -sd' ')" = \
+		"default nonet limits create start delete create-nonet start-nonet delete-nonet" ]
+	[ "$(awk -F'\t' '$3 == "phase_ms"' "$TMP/out/samples.tsv" | wc -l)" -eq 12 ]
 }
