@@ -21,11 +21,15 @@
 #ifndef CABIN_TESTS_FUZZ_H
 #define CABIN_TESTS_FUZZ_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/error.h"
+#include "util/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,6 +55,33 @@ static inline char *fuzz_cstring(const uint8_t *data, size_t size)
         memcpy(s, data, size);
     s[size] = '\0';
     return s;
+}
+
+/* A failure keeps the error contract (util/error.h): a negative errno
+ * returned, and the same errno in *err with a message. */
+static inline void fuzz_check_error(int r, const struct error *err)
+{
+    FUZZ_CHECK(r < 0);
+    FUZZ_CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
+    FUZZ_CHECK(err->code > 0 && r == -err->code);
+}
+
+/* The input parsed as JSON the way cabin reads a JSON file
+ * (json_load_string() on its text), or NULL when it is not JSON.  The
+ * caller owns the reference. */
+static inline json_t *fuzz_json(const uint8_t *data, size_t size)
+{
+    char *text = fuzz_cstring(data, size);
+    if (text == NULL)
+        return NULL;
+    struct error *err = NULL;
+    json_t *j = NULL;
+    int r = json_load_string(text, "input", &j, &err);
+    if (r < 0)
+        fuzz_check_error(r, err);
+    error_free(err);
+    free(text);
+    return r < 0 ? NULL : j;
 }
 
 #endif

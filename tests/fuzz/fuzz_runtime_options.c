@@ -139,8 +139,7 @@ static int parse(const struct option_def *defs, void *target, int argc, char **a
     int r = options_parse(defs, target, argc, argv, &i, &err);
     FUZZ_CHECK(r == 0 || r == OPTIONS_HELP || r < 0);
     if (r < 0) {
-        FUZZ_CHECK(err != NULL && err->msg != NULL && err->msg[0] != '\0');
-        FUZZ_CHECK(err->code > 0 && r == -err->code);
+        fuzz_check_error(r, err);
         return r;
     }
     FUZZ_CHECK(err == NULL);
