@@ -124,7 +124,7 @@ exit 3'
 @test "bench-runtime-run.sh: follows the contract, with the phases and the netns tables" {
 	cabin_only
 	mkdir -p "$TMP/out"
-	run env BENCH_ROUNDS=1 BENCH_WARMUP=0 BENCH_RUNTIMES="cabin-runtime runc" \
+	run env BENCH_ROUNDS=1 BENCH_WARMUP=0 BENCH_RUNTIMES="cabin-runtime runc cabin-no-such-runtime" \
 		bash "$REPO/bench/bench-runtime-run.sh" "$TMP/out"
 	[ "$status" -eq 0 ]
 	grep -q '^### Scenario `default`$' "$TMP/out/report.md"
@@ -132,10 +132,17 @@ exit 3'
 	grep -q '^### Scenario `phases-nonet`: create, start, delete$' "$TMP/out/report.md"
 	grep -q '^### Cost of the network namespace$' "$TMP/out/report.md"
 	grep -q '^| cabin-runtime | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.]* | 1.00 | [0-9.]* | [0-9]* | 1 / 1 |$' "$TMP/out/report.md"
-	[ "$(cut -f1 "$TMP/out/contestants.tsv" | paste -sd' ')" = "cabin-runtime runc" ]
+	# A runtime that is not installed is a skip line, never silence; runc is
+	# a contestant where it is installed.
+	grep -qx 'cabin-no-such-runtime: not installed' "$TMP/out/skipped.txt"
+	grep -q -- '- \*\*skipped:\*\* cabin-no-such-runtime (not installed)' "$TMP/out/report.md"
+	n=1
+	command -v runc >/dev/null && n=2
+	[ "$(cut -f1 "$TMP/out/contestants.tsv" | paste -sd' ')" = \
+		"$(command -v runc >/dev/null && echo cabin-runtime runc || echo cabin-runtime)" ]
 	# 3 run scenarios + 6 phases, per runtime, each with a time and an RSS.
-	[ "$(wc -l <"$TMP/out/samples.tsv")" -eq 36 ]
+	[ "$(wc -l <"$TMP/out/samples.tsv")" -eq $((18 * n)) ]
 	[ "$(cut -f1 "$TMP/out/samples.tsv" | uniq | paste -sd' ')" = \
 		"default nonet limits create start delete create-nonet start-nonet delete-nonet" ]
-	[ "$(awk -F'\t' '$3 == "phase_ms"' "$TMP/out/samples.tsv" | wc -l)" -eq 12 ]
+	[ "$(awk -F'\t' '$3 == "phase_ms"' "$TMP/out/samples.tsv" | wc -l)" -eq $((6 * n)) ]
 }
