@@ -45,7 +45,7 @@ mkdir -p "$out"
 summary=$out/summary.md
 found=0
 {
-    echo "| harness | seconds | executions | exec/s | coverage (edges) | features | corpus | peak RSS MB | findings |"
+    echo "| harness | seconds | executions | exec/s | coverage (edges) | features | corpus (inputs/bytes) | peak RSS MB | findings |"
     echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
 } >"$summary.tmp"
 
@@ -71,7 +71,7 @@ for h in "$@"; do
     rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n1)
     cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
     ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-    corp=$(ls "$work" | wc -l)
+    corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p')
     new=$(ls "$art" | wc -l)
     if [ "$new" -gt "$before" ]; then
         findings=$(ls -t "$art" | head -n $((new - before)) | tr '\n' ' ')
@@ -82,7 +82,7 @@ for h in "$@"; do
     else
         findings=none
     fi
-    echo "| $h | $secs | ${execs:-?} | ${speed:-?} | ${cov:-?} | ${ft:-?} | $corp | ${rss:-?} | $findings |" >>"$summary.tmp"
+    echo "| $h | $secs | ${execs:-?} | ${speed:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | ${rss:-?} | $findings |" >>"$summary.tmp"
     if [ "$findings" != none ]; then
         grep -m1 -E 'ERROR: |FUZZ_CHECK|runtime error:|SUMMARY:' "$log" | sed "s/^/fuzz: $h: /" >&2
     fi
