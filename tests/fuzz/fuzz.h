@@ -32,6 +32,8 @@
 #include "util/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional: run once before the first input, by both drivers. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A broken promise: say which, and abort so both libFuzzer and the replay
  * driver count the input as a crash. */
