@@ -11,6 +11,10 @@
  * that compiles is compiled again with a cache directory (a private
  * temporary one): the first call stores exactly one file, no temporary
  * left, and the second gets the same program and flags back from it.
+ *
+ * libseccomp runs in a child with a deadline (runtime/seccomp_internal.h);
+ * the harness shortens it to 2 s, below libFuzzer's -timeout, so that a
+ * profile libseccomp cannot finish is an error here as in cabin-runtime.
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -22,6 +26,7 @@
 
 #include "fuzz.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_internal.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 
@@ -78,6 +83,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     cache_fd = open(cache_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     FUZZ_CHECK(cache_fd >= 0);
     atexit(drop_cache_dir);
+    seccomp_build_timeout_ms = 2000;
     return 0;
 }
 
@@ -124,7 +130,8 @@ static void compile(json_t *j)
     FUZZ_CHECK(p->n > 0 && p->insns != NULL);
     FUZZ_CHECK(BPF_CLASS(p->insns[p->n - 1].code) == BPF_RET);
     FUZZ_CHECK((p->flags & ~(unsigned) (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
-                                        SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)) == 0);
+                                        SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV |
+                                        SECCOMP_FILTER_FLAG_NEW_LISTENER)) == 0);
     check_cache(j, p);
     seccomp_program_free(p);
 }
