@@ -31,12 +31,15 @@ bench_rounds() {
     awk -v d="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { n = int(d * s + 0.5); print (n < 1) ? 1 : n }'
 }
 
-# bench_contestant NAME BINARY: record a contestant that was compared (its
-# version from `BINARY --version`, first line).
+# bench_contestant NAME BINARY [ARG...]: record a contestant that was
+# compared, with its version: the first line of `BINARY ARG...` (default
+# `--version`; `cabin` wants `version`).
 bench_contestant() {
-    local v
-    v=$(timeout 5 "$2" --version </dev/null 2>/dev/null | head -n1 | tr -d '\t|') || true
-    printf '%s\t%s\t%s\n' "$1" "$2" "${v:-(no --version output)}" >>"$BENCH_OUT/contestants.tsv"
+    local name=$1 bin=$2 v
+    shift 2
+    [ $# -gt 0 ] || set -- --version
+    v=$(timeout 5 "$bin" "$@" </dev/null 2>/dev/null | head -n1 | tr -d '\t|') || true
+    printf '%s\t%s\t%s\n' "$name" "$bin" "${v:-(no version output)}" >>"$BENCH_OUT/contestants.tsv"
 }
 
 # bench_skipped WHAT REASON: one line in the results saying what was left

@@ -140,9 +140,9 @@ exit 3'
 	command -v runc >/dev/null && n=2
 	[ "$(cut -f1 "$TMP/out/contestants.tsv" | paste -sd' ')" = \
 		"$(command -v runc >/dev/null && echo cabin-runtime runc || echo cabin-runtime)" ]
-	# 3 run scenarios + 6 phases, per runtime, each with a time and an RSS.
-	[ "$(wc -l <"$TMP/out/samples.tsv")" -eq $((18 * n)) ]
+	# 5 run scenarios + 6 phases, per runtime, each with a time and an RSS.
+	[ "$(wc -l <"$TMP/out/samples.tsv")" -eq $((22 * n)) ]
 	[ "$(cut -f1 "$TMP/out/samples.tsv" | uniq | paste -sd' ')" = \
-		"default nonet limits create start delete create-nonet start-nonet delete-nonet" ]
+		"default nonet limits seccomp seccomp-cold create start delete create-nonet start-nonet delete-nonet" ]
 	[ "$(awk -F'\t' '$3 == "phase_ms"' "$TMP/out/samples.tsv" | wc -l)" -eq $((6 * n)) ]
 }
