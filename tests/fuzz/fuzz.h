@@ -22,6 +22,7 @@
 #define CABIN_TESTS_FUZZ_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +85,58 @@ static inline json_t *fuzz_json(const uint8_t *data, size_t size)
     error_free(err);
     free(text);
     return r < 0 ? NULL : j;
+}
+
+/* ---- command lines ------------------------------------------------------ */
+
+#define FUZZ_MAX_ARGS 64
+
+/* Split the input at NUL bytes into argv[1...] (at most FUZZ_MAX_ARGS
+ * arguments), after argv[0] = `name`; each argument is a malloc'd buffer of
+ * its own, so reading past one is caught.  argv must hold FUZZ_MAX_ARGS + 2
+ * pointers.  Returns argc, or -1 when out of memory (nothing to free). */
+static inline int fuzz_argv(const uint8_t *data, size_t size, const char *name, char **argv)
+{
+    int argc = 0;
+    argv[argc++] = strdup(name);
+    size_t start = 0;
+    for (size_t k = 0; k <= size && argc <= FUZZ_MAX_ARGS; k++) {
+        if (k < size && data[k] != '\0')
+            continue;
+        argv[argc++] = fuzz_cstring(data + start, k - start);
+        start = k + 1;
+    }
+    argv[argc] = NULL;
+    bool ok = true;
+    for (int k = 0; k < argc; k++)
+        ok = ok && argv[k] != NULL;
+    if (!ok) {
+        for (int k = 0; k < argc; k++)
+            free(argv[k]);
+        return -1;
+    }
+    return argc;
+}
+
+/* Whether `p` points into one of the arguments (a value parsed from it). */
+static inline bool fuzz_points_into(const char *p, char *const *argv, int argc)
+{
+    for (int k = 0; k < argc; k++)
+        if (p >= argv[k] && p <= argv[k] + strlen(argv[k]))
+            return true;
+    return false;
+}
+
+/* Whether `s` equals the tail of one of the arguments (a copied value). */
+static inline bool fuzz_tail_of_arg(const char *s, char *const *argv, int argc)
+{
+    size_t n = strlen(s);
+    for (int k = 0; k < argc; k++) {
+        size_t m = strlen(argv[k]);
+        if (m >= n && strcmp(argv[k] + m - n, s) == 0)
+            return true;
+    }
+    return false;
 }
 
 #endif

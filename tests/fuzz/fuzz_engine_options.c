@@ -25,8 +25,6 @@
 #include "util/cleanup.h"
 #include "util/strv.h"
 
-#define MAX_ARGS 64
-
 struct run_opts {
     bool interactive, tty, detach, rm, privileged;
     const char *name, *hostname, *user, *workdir, *memory, *cpus;
@@ -62,25 +60,6 @@ static int original_index(const char *p, char *const *orig, int argc)
     return -1;
 }
 
-static bool points_into(const char *p, char *const *orig, int argc)
-{
-    for (int k = 0; k < argc; k++)
-        if (p >= orig[k] && p <= orig[k] + strlen(orig[k]))
-            return true;
-    return false;
-}
-
-static bool tail_of(const char *s, char *const *orig, int argc)
-{
-    size_t n = strlen(s);
-    for (int k = 0; k < argc; k++) {
-        size_t m = strlen(orig[k]);
-        if (m >= n && strcmp(orig[k] + m - n, s) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void check_positionals(char **argv, char *const *orig, int argc, int index, bool stop)
 {
     int dashdash = -1; /* original index of the first `--` */
@@ -100,7 +79,7 @@ static void check_positionals(char **argv, char *const *orig, int argc, int inde
 
 static void run(char **argv, int argc, bool stop)
 {
-    char *orig[MAX_ARGS + 2];
+    char *orig[FUZZ_MAX_ARGS + 2];
     memcpy(orig, argv, sizeof(char *) * (size_t) (argc + 1));
     struct run_opts o = {0};
     cleanup_error struct error *err = NULL;
@@ -119,11 +98,11 @@ static void run(char **argv, int argc, bool stop)
         check_positionals(argv, orig, argc, i, stop);
         const char *strs[] = {o.name, o.hostname, o.user, o.workdir, o.memory, o.cpus};
         for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++)
-            FUZZ_CHECK(strs[k] == NULL || points_into(strs[k], orig, argc));
+            FUZZ_CHECK(strs[k] == NULL || fuzz_points_into(strs[k], orig, argc));
         char **lists[] = {o.env, o.publish, o.volume};
         for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++)
             for (size_t j = 0; lists[k] && lists[k][j]; j++)
-                FUZZ_CHECK(tail_of(lists[k][j], orig, argc));
+                FUZZ_CHECK(fuzz_tail_of_arg(lists[k][j], orig, argc));
     }
     strv_free(o.env);
     strv_free(o.publish);
@@ -135,26 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     bool stop = data[0] & 1;
-    data++;
-    size--;
-    char *argv[MAX_ARGS + 2];
-    int argc = 0;
-    argv[argc++] = strdup("run");
-    size_t start = 0;
-    for (size_t k = 0; k <= size && argc <= MAX_ARGS; k++) {
-        if (k < size && data[k] != '\0')
-            continue;
-        argv[argc++] = fuzz_cstring(data + start, k - start);
-        start = k + 1;
-    }
-    argv[argc] = NULL;
-    bool ok = true;
-    for (int k = 0; k < argc; k++)
-        ok = ok && argv[k] != NULL;
-    char *owned[MAX_ARGS + 2];
+    char *argv[FUZZ_MAX_ARGS + 2], *owned[FUZZ_MAX_ARGS + 2];
+    int argc = fuzz_argv(data + 1, size - 1, "run", argv);
+    if (argc < 0)
+        return 0;
     memcpy(owned, argv, sizeof(char *) * (size_t) argc);
-    if (ok)
-        run(argv, argc, stop);
+    run(argv, argc, stop);
     /* argv may be permuted (and options' slots reused): free the originals. */
     for (int k = 0; k < argc; k++)
         free(owned[k]);

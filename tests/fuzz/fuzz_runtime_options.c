@@ -28,8 +28,6 @@
 #include "util/cleanup.h"
 #include "util/strv.h"
 
-#define MAX_ARGS 64
-
 struct global_opts {
     const char *root, *log, *log_format, *rootless;
     bool debug, systemd_cgroup;
@@ -105,27 +103,6 @@ static void check_uint(const char *s)
     }
 }
 
-/* Whether `p` points into one of the arguments. */
-static bool in_argv(const char *p, int argc, char **argv)
-{
-    for (int i = 0; i < argc; i++)
-        if (p >= argv[i] && p <= argv[i] + strlen(argv[i]))
-            return true;
-    return false;
-}
-
-/* Whether `s` equals the tail of one of the arguments. */
-static bool tail_of_arg(const char *s, int argc, char **argv)
-{
-    size_t n = strlen(s);
-    for (int i = 0; i < argc; i++) {
-        size_t m = strlen(argv[i]);
-        if (m >= n && strcmp(argv[i] + m - n, s) == 0)
-            return true;
-    }
-    return false;
-}
-
 static bool is_help(const char *a)
 {
     return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-help") == 0;
@@ -156,13 +133,13 @@ static int parse(const struct option_def *defs, void *target, int argc, char **a
 static void check_strings(const char *const *fields, size_t n, int argc, char **argv)
 {
     for (size_t k = 0; k < n; k++)
-        FUZZ_CHECK(fields[k] == NULL || in_argv(fields[k], argc, argv));
+        FUZZ_CHECK(fields[k] == NULL || fuzz_points_into(fields[k], argv, argc));
 }
 
 static void check_list(char **v, int argc, char **argv)
 {
     for (size_t k = 0; v && v[k]; k++)
-        FUZZ_CHECK(tail_of_arg(v[k], argc, argv));
+        FUZZ_CHECK(fuzz_tail_of_arg(v[k], argv, argc));
 }
 
 static void run(int argc, char **argv)
@@ -191,25 +168,13 @@ static void run(int argc, char **argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *argv[MAX_ARGS + 2];
-    int argc = 0;
-    argv[argc++] = strdup("cabin-runtime");
-    size_t start = 0;
-    for (size_t k = 0; k <= size && argc <= MAX_ARGS; k++) {
-        if (k < size && data[k] != '\0')
-            continue;
-        argv[argc++] = fuzz_cstring(data + start, k - start);
-        start = k + 1;
-    }
-    argv[argc] = NULL;
-    bool ok = true;
-    for (int k = 0; k < argc; k++)
-        ok = ok && argv[k] != NULL;
-    if (ok) {
-        for (int k = 1; k < argc; k++)
-            check_uint(argv[k]);
-        run(argc, argv);
-    }
+    char *argv[FUZZ_MAX_ARGS + 2];
+    int argc = fuzz_argv(data, size, "cabin-runtime", argv);
+    if (argc < 0)
+        return 0;
+    for (int k = 1; k < argc; k++)
+        check_uint(argv[k]);
+    run(argc, argv);
     for (int k = 0; k < argc; k++)
         free(argv[k]);
     return 0;
