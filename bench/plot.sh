@@ -81,7 +81,7 @@ for metric in $(awk -F'\t' '!seen[$3]++ { print $3 }' "$samples"); do
         echo "set style data boxplot"
         echo "set boxwidth 0.75"
         echo "set grid ytics"
-        echo "set key outside bottom center horizontal"
+        echo "set key outside bottom center horizontal reverse Left"
         echo "set ylabel '$metric ($unit)'"
         echo "set yrange [0:$top]"
         echo "set xrange [0:$((nscen * (ncont + 1)))]"
