@@ -152,6 +152,9 @@ static void test_expect(void **state)
                EINVAL, "linux.namespaces: expected an array, got string");
     expect_err(json_expect(json_object_get(j, "o"), JSON_STRING, "x.y", &err), &err, EINVAL,
                "x.y: expected a string, got object");
+    /* A missing member is an error, not a crash (found by fuzz_seccomp). */
+    expect_err(json_expect(json_object_get(j, "none"), JSON_ARRAY, "rule.names", &err), &err,
+               EINVAL, "rule.names: missing required field");
     json_decref(j);
 }
 
