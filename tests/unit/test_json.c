@@ -119,6 +119,14 @@ static void test_load_file_at(void **state)
     json_decref(j);
     j = NULL;
 
+    /* A NUL byte does not end the document: what follows it is read. */
+    fd = openat(dfd, "nul.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_int_equal(write(fd, "[1]\0garbage", 11), 11);
+    close(fd);
+    expect_err(json_load_file_at(dfd, "nul.json", 1 << 20, &j, &err), &err, EINVAL, "nul.json");
+    assert_null(j);
+    unlinkat(dfd, "nul.json", 0);
+
     /* Missing file: ENOENT naming it. */
     expect_err(json_load_file_at(dfd, "nope.json", 1 << 20, &j, &err), &err, ENOENT, "nope.json");
     assert_null(j);
