@@ -19,9 +19,16 @@
 # cgroup host the cgroup2 mount is unmounted in that namespace (crun refuses
 # hybrid mode), so both see the same v1 layout.
 #
-# Markdown on stdout, progress on stderr; non-zero when it cannot measure.
-#   BENCH_CABIN_ROUNDS=100    measured rounds of part 1 (after 3 warm-up rounds)
-#   BENCH_CABIN_MANY=200      containers of part 2
+# Without podman (or conmon, crun, umoci, skopeo) cabin and its runtime
+# core are still measured, and skipped.txt says what was left out.
+#
+# Follows the contract of bench/README.md: `bench-cabin-run.sh OUTDIR` writes
+# OUTDIR/report.md, samples.tsv (run-rm and run-d wall_ms, run-rm rss_kib;
+# monitor pss_kib and uss_kib, cabin's monitors against conmon),
+# contestants.tsv and skipped.txt; progress on stderr; exit 77 when a tool
+# it needs is missing.  Usually run via bench/run.sh (make bench).
+#   BENCH_CABIN_ROUNDS=100    measured rounds of part 1, 100 x BENCH_SCALE (after 3 warm-up rounds)
+#   BENCH_CABIN_MANY=200      containers of part 2 (the target is for 200: not scaled)
 #   BENCH_CABIN_CONMONS=10    podman -d containers whose conmon is measured
 #   CABIN=build/cabin         BENCH_KEEP=1 keeps the temp dir
 set -euo pipefail
@@ -69,7 +76,7 @@ inner_cleanup() {
     local ids
     ids=$(cb ps -aq --no-trunc 2>/dev/null)
     [ -n "$ids" ] && cb rm -f $ids >/dev/null 2>&1
-    pm rm -af -t 0 </dev/null >/dev/null 2>&1
+    [ "$HAVE_PODMAN" = 0 ] || pm rm -af -t 0 </dev/null >/dev/null 2>&1
     [ -n "${FLOOR_BUNDLE:-}" ] && umount -l "$FLOOR_BUNDLE/rootfs" 2>/dev/null
     return 0
 }
@@ -101,6 +108,7 @@ run_pair() { # ROUNDS OUT
         *) order="runtime cabin podman" ;;
         esac
         for who in $order; do
+            [ "$who" = podman ] && [ "$HAVE_PODMAN" = 0 ] && continue
             st=0
             case $who in
             cabin)
@@ -130,7 +138,8 @@ many() {
     before=$(mem_available)
     t0=$(date +%s%N)
     for ((i = 0; i < n; i++)); do
-        cb run -d --network none busybox sleep 100000 >>"$W/many.ids" 2>>"$W/log-many" </dev/null ||
+        "$W/timer" "$W/many.tsv" cabin "$CABIN" --root "$W/cabin" --runroot "$CRUN" \
+            run -d --network none busybox sleep 100000 >>"$W/many.ids" 2>>"$W/log-many" </dev/null ||
             die "run -d $i failed: $(tail -n 3 "$W/log-many")"
     done
     t1=$(date +%s%N)
@@ -152,6 +161,7 @@ many() {
     cb rm -f $(cat "$W/many.ids") >/dev/null 2>&1 || true
     # conmon, for scale
     : >"$W/conmon.pss"
+    [ "$HAVE_PODMAN" = 1 ] || BENCH_CABIN_CONMONS=0
     for ((i = 0; i < BENCH_CABIN_CONMONS; i++)); do
         pm run -d --network none busybox sleep 100000 >/dev/null 2>>"$W/log-conmon" </dev/null || break
     done
@@ -161,7 +171,7 @@ many() {
         read -r p u <<<"$(pss_of "$pid")"
         echo "$p $u" >>"$W/conmon.pss"
     done
-    pm rm -af -t 0 >/dev/null 2>&1 </dev/null || true
+    [ "$HAVE_PODMAN" = 0 ] || pm rm -af -t 0 >/dev/null 2>&1 </dev/null || true
     # a foreground cabin run, attached, for the fork-of-cabin question
     cb run --network none busybox sleep 3 >/dev/null 2>&1 </dev/null &
     sleep 1.5
@@ -180,15 +190,20 @@ inner() {
         umount /sys/fs/cgroup/unified || die "cannot umount /sys/fs/cgroup/unified in the namespace"
     fi
     trap 'inner_cleanup; exit 130' INT TERM HUP
-    { "$repo/tests/helpers/mkimage.sh" rootfs-tar "$W/rootfs.tar" &&
-        "$repo/tests/helpers/mkimage.sh" oci "$W/oci" busybox &&
-        "$repo/tests/helpers/mkimage.sh" oci-archive "$W/oci" busybox "$W/busybox.tar" busybox:latest; } \
-        >"$W/mkimage.log" 2>&1 || { cat "$W/mkimage.log" >&2; die "making the image failed"; }
-    cb load -q -i "$W/busybox.tar" >/dev/null || die "cabin load failed"
-    pm load -q -i "$W/busybox.tar" >/dev/null 2>&1 || die "podman load failed"
+    if [ "$HAVE_PODMAN" = 1 ]; then
+        { "$repo/tests/helpers/mkimage.sh" oci "$W/oci" busybox &&
+            "$repo/tests/helpers/mkimage.sh" oci-archive "$W/oci" busybox "$W/busybox.tar" busybox:latest; } \
+            >"$W/mkimage.log" 2>&1 || { cat "$W/mkimage.log" >&2; die "making the image failed"; }
+        cb load -q -i "$W/busybox.tar" >/dev/null || die "cabin load failed"
+        pm load -q -i "$W/busybox.tar" >/dev/null 2>&1 || die "podman load failed"
+        pm run --rm --network none busybox true </dev/null >/dev/null 2>"$W/smoke-podman.log" ||
+            { cat "$W/smoke-podman.log" >&2; die "podman smoke run failed"; }
+    else
+        "$repo/tests/helpers/mkimage.sh" rootfs-tar "$W/rootfs.tar" >"$W/mkimage.log" 2>&1 ||
+            { cat "$W/mkimage.log" >&2; die "making the image failed"; }
+        cb import "$W/rootfs.tar" busybox >/dev/null || die "cabin import failed"
+    fi
     cb run --rm --network none busybox true || die "cabin smoke run failed"
-    pm run --rm --network none busybox true </dev/null >/dev/null 2>"$W/smoke-podman.log" ||
-        { cat "$W/smoke-podman.log" >&2; die "podman smoke run failed"; }
     export TIMER_TIMEOUT=60
     floor_setup
     run_pair 3 "$W/warmup.tsv"
@@ -208,22 +223,30 @@ fi
 # ---------------------------------------------------------------------------
 # Outer mode.
 # ---------------------------------------------------------------------------
-export BENCH_CABIN_ROUNDS=${BENCH_CABIN_ROUNDS:-100}
+bench_init "${1:-}"
+BENCH_CABIN_ROUNDS=${BENCH_CABIN_ROUNDS:-$(bench_rounds 100)}
+export BENCH_CABIN_ROUNDS
 export BENCH_CABIN_MANY=${BENCH_CABIN_MANY:-200}
 export BENCH_CABIN_CONMONS=${BENCH_CABIN_CONMONS:-10}
 for v in BENCH_CABIN_ROUNDS BENCH_CABIN_MANY BENCH_CABIN_CONMONS; do
     case ${!v} in '' | *[!0-9]*) die "$v must be a number" ;; esac
 done
+[ "$BENCH_CABIN_ROUNDS" -ge 1 ] || die "BENCH_CABIN_ROUNDS must be at least 1"
 [ "$(id -u)" = 0 ] || die "needs root"
 [ -x "$CABIN" ] || die "cabin not built ($CABIN)"
-for tool in podman conmon crun unshare mountpoint cc umoci skopeo; do
-    command -v "$tool" >/dev/null || {
-        echo "## cabin run (bench-cabin-run.sh)"
-        echo
-        echo "Skipped: \`$tool\` is not installed."
-        exit 0
-    }
+[ -x "$CABIN_RUNTIME" ] || die "cabin-runtime not built ($CABIN_RUNTIME)"
+bench_need unshare mountpoint cc
+export HAVE_PODMAN=1
+for tool in podman conmon crun umoci skopeo; do
+    if ! command -v "$tool" >/dev/null; then
+        bench_skipped podman "$tool is not installed"
+        HAVE_PODMAN=0
+        break
+    fi
 done
+bench_contestant cabin "$CABIN" version
+bench_contestant cabin-runtime "$CABIN_RUNTIME"
+[ "$HAVE_PODMAN" = 0 ] || bench_contestant podman "$(command -v podman)"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cabin-bench-run.XXXXXX")
 chmod 755 "$W"
@@ -234,28 +257,65 @@ cleanup() {
     for m in $(awk -v w="$W" '$5 ~ "^" w { print $5 }' /proc/self/mountinfo | sort -r); do
         umount -l "$m" 2>/dev/null
     done
-    bench_remove_dir "$W" bench-cabin-run
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench-cabin-run: kept $W" >&2
+    else
+        rm -rf --one-file-system "$W"
+    fi
     exit "$rc"
 }
-bench_traps
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
-bench_timer "$W" || exit 1
-"$repo/tests/helpers/podman-conf.sh" "$W" "$(command -v crun)"
+bench_timer "$W" >/dev/null || die "cannot compile bench/timer.c"
+[ "$HAVE_PODMAN" = 0 ] || "$repo/tests/helpers/podman-conf.sh" "$W" "$(command -v crun)"
 : >"$W/results.tsv"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-cabin-run: $BENCH_CABIN_ROUNDS rounds + 3 warm-up, then $BENCH_CABIN_MANY containers" >&2
 CABIN=$CABIN CABIN_RUNTIME=$CABIN_RUNTIME unshare -m --propagation private bash "$here/bench-cabin-run.sh" --inner "$W" </dev/null
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-stats() { bench_stats "$1" "$W/results.tsv"; }
+stats() { # LABEL -> "ok runs median p90 min"
+    awk -F'\t' -v l="$1" '$1 == l { runs++; if ($4 == 0) t[++n] = $2 / 1e6 }
+        END {
+            if (!n) { printf "0 %d\n", runs; exit }
+            for (i = 2; i <= n; i++) { x = t[i]; for (j = i - 1; j >= 1 && t[j] > x; j--) t[j + 1] = t[j]; t[j + 1] = x }
+            med = (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+            p = int(0.9 * n); if (p < 0.9 * n) p++
+            printf "%d %d %.1f %.1f %.1f\n", n, runs, med, t[p], t[1]
+        }' "$W/results.tsv"
+}
+
+# Raw samples (bench/README.md): part 1's runs, part 2's starts, and each
+# monitor's memory against conmon's.
+awk -F'\t' -v OFS='\t' '$4 == 0 { c = ($1 == "runtime") ? "cabin-runtime" : $1
+    print "run-rm", c, "wall_ms", sprintf("%.3f", $2 / 1e6); print "run-rm", c, "rss_kib", $3 }' \
+    "$W/results.tsv" >>"$BENCH_OUT/samples.tsv"
+awk -F'\t' -v OFS='\t' '$4 == 0 { print "run-d", "cabin", "wall_ms", sprintf("%.3f", $2 / 1e6) }' \
+    "$W/many.tsv" >>"$BENCH_OUT/samples.tsv"
+paste "$W/monitor.pss" "$W/monitor.uss" | awk -v OFS='\t' \
+    '{ print "monitor", "cabin", "pss_kib", $1; print "monitor", "cabin", "uss_kib", $2 }' >>"$BENCH_OUT/samples.tsv"
+awk -v OFS='\t' '{ print "monitor", "podman", "pss_kib", $1; print "monitor", "podman", "uss_kib", $2 }' \
+    "$W/conmon.pss" >>"$BENCH_OUT/samples.tsv"
+exec >"$BENCH_OUT/report.md"
 
 read -r cn cruns cmed cp90 cmin <<<"$(stats cabin)"
 read -r pn pruns pmed pp90 pmin <<<"$(stats podman)"
 read -r rn rruns rmed rp90 rmin <<<"$(stats runtime)"
 [ "$cn" -gt 0 ] || { tail -n 20 "$W/log-cabin" >&2; die "no cabin run succeeded"; }
-echo "## cabin run: against podman, and 200 containers (bench-cabin-run.sh)"
+echo "## cabin run: against podman, and $BENCH_CABIN_MANY containers (bench-cabin-run.sh)"
 echo
-echo "Part 1: wall time of \`cabin run --rm --network none busybox true\`, of the runtime core alone on the same bundle (\`cabin-runtime run\`), and of \`podman run --rm --network none busybox true\` (podman $(podman --version | awk '{print $3}') with crun $(crun --version | awk 'NR == 1 {print $3}'), overlay, cgroupfs), from fork() to wait4(); $BENCH_CABIN_ROUNDS rounds after 3 warm-up rounds, the three in turn, in rotating order. Load average $load_before at start, $load_after at the end."
+[ "$HAVE_PODMAN" = 1 ] || { echo "- **skipped:** podman ($(grep '^podman:' "$BENCH_OUT/skipped.txt" | head -n1 | cut -d' ' -f2-))"; echo; }
+if [ "$HAVE_PODMAN" = 1 ]; then
+    podman_desc=", and of \`podman run --rm --network none busybox true\` (podman $(podman --version | awk '{print $3}') with crun $(crun --version | awk 'NR == 1 {print $3}'), overlay, cgroupfs)"
+    turns="the three in turn"
+else
+    podman_desc=""
+    turns="the two in turn"
+fi
+echo "Part 1: wall time of \`cabin run --rm --network none busybox true\` and of the runtime core alone on the same bundle (\`cabin-runtime run\`)$podman_desc, from fork() to wait4(); $BENCH_CABIN_ROUNDS rounds after 3 warm-up rounds, $turns, in rotating order. Load average $load_before at start, $load_after at the end."
 echo
 echo "| | median ms | p90 ms | min ms | ok / runs |"
 echo "|---|--:|--:|--:|--:|"
@@ -267,7 +327,7 @@ if [ "$pn" -gt 0 ]; then
     verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 10) ? "PASS" : "FAIL" }')
     echo
     echo "podman's median / cabin's: **${ratio}x** (target at least 10x: $verdict).  What the engine adds to its runtime core (cabin's median less the floor's): $(awk -v a="$cmed" -v b="$rmed" 'BEGIN { printf "%.1f", a - b }') ms; podman adds $(awk -v a="$pmed" -v b="$rmed" 'BEGIN { printf "%.1f", a - b }') ms to a runtime of about the same cost (crun)."
-else
+elif [ "$HAVE_PODMAN" = 1 ]; then
     echo "| podman | failed | | | 0 / $pruns |"
 fi
 read -r ms before after <"$W/many.time"
@@ -290,7 +350,7 @@ echo "Monitor PSS target under 150 KiB: $verdict."
 echo
 if [ -s "$W/conmon.pss" ]; then
     read -r cmn cm_mean cm_med cm_max <<<"$(summary "$W/conmon.pss")"
-    echo "For scale: conmon's PSS with $cmn podman containers running: mean $cm_mean KiB, median $cm_med, max $cm_max."
+    echo "For scale (in the plots: contestant podman of scenario monitor): conmon's PSS with $cmn podman containers running: mean $cm_mean KiB, median $cm_med, max $cm_max."
 fi
 if [ -s "$W/fg.pss" ]; then
     read -r fp fu <"$W/fg.pss"

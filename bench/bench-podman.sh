@@ -16,9 +16,11 @@
 # (crun refuses hybrid mode), so all three see the same v1 layout; the
 # containers go under a cgroup parent of our own, removed at the end.
 #
-# Prints a markdown section on stdout, progress on stderr; exits non-zero
-# when it cannot measure.  Usually run via bench/run.sh (make bench).
-#   BENCH_PODMAN_ROUNDS=40   measured rounds (after 2 warm-up rounds)
+# Follows the contract of bench/README.md: `bench-podman.sh OUTDIR` writes
+# OUTDIR/report.md, samples.tsv (wall_ms and rss_kib per run), contestants.tsv
+# and skipped.txt; progress on stderr; exit 77 when podman or a tool it
+# needs is missing.  Usually run via bench/run.sh (make bench).
+#   BENCH_PODMAN_ROUNDS=40   measured rounds, 40 x BENCH_SCALE (after 2 warm-up rounds)
 #   BENCH_PODMAN_RUNTIMES="cabin-runtime runc crun"
 #   CABIN_RUNTIME=build/cabin-runtime
 #   BENCH_KEEP=1             keep the temp dir
@@ -26,8 +28,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-# shellcheck source=bench/lib.sh
-. "$here/lib.sh"
 
 die() { echo "bench-podman: $*" >&2; exit 1; }
 
@@ -120,20 +120,16 @@ fi
 # ---------------------------------------------------------------------------
 # Outer mode.
 # ---------------------------------------------------------------------------
-export BENCH_PODMAN_ROUNDS=${BENCH_PODMAN_ROUNDS:-40}
+. "$here/lib.sh"
+bench_init "${1:-}"
+BENCH_PODMAN_ROUNDS=${BENCH_PODMAN_ROUNDS:-$(bench_rounds 40)}
+export BENCH_PODMAN_ROUNDS
 case $BENCH_PODMAN_ROUNDS in '' | *[!0-9]*) die "BENCH_PODMAN_ROUNDS must be a number" ;; esac
 [ "$BENCH_PODMAN_ROUNDS" -ge 1 ] || die "BENCH_PODMAN_ROUNDS must be at least 1"
 runtimes=${BENCH_PODMAN_RUNTIMES:-cabin-runtime runc crun}
 cabin=${CABIN_RUNTIME:-$repo/build/cabin-runtime}
 [ "$(id -u)" = 0 ] || die "needs root"
-for tool in podman conmon unshare mountpoint cc umoci skopeo; do
-    command -v "$tool" >/dev/null || {
-        echo "## podman: \`podman run --rm IMAGE true\` (bench-podman.sh)"
-        echo
-        echo "Skipped: \`$tool\` is not installed."
-        exit 0
-    }
-done
+bench_need podman conmon unshare mountpoint cc umoci skopeo
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cabin-bench-podman.XXXXXX")
 chmod 755 "$W"
@@ -148,10 +144,17 @@ cleanup() {
         [ -d "$m$(cat "$W/cgroup")" ] || continue
         find "$m$(cat "$W/cgroup")" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
-    bench_remove_dir "$W" bench-podman
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench-podman: kept $W" >&2
+    else
+        rm -rf --one-file-system "$W"
+    fi
     exit "$rc"
 }
-bench_traps
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 : >"$W/contestants"
 skipped=()
@@ -163,10 +166,16 @@ for name in $runtimes; do
         printf '%s\t%s\n' "$name" "$bin" >>"$W/contestants"
     else
         skipped+=("$name (not installed)")
+        bench_skipped "$name" "not installed"
     fi
 done
+while IFS=$'\t' read -r name bin; do
+    bench_contestant "$name" "$bin"
+done <"$W/contestants"
 
-bench_timer "$W" || exit 1
+cc -O2 -static -o "$W/timer" "$here/timer.c" 2>"$W/cc.log" ||
+    cc -O2 -o "$W/timer" "$here/timer.c" 2>>"$W/cc.log" ||
+    { cat "$W/cc.log" >&2; die "cannot compile bench/timer.c"; }
 mkdir -p /var/lib/containers
 "$repo/tests/helpers/podman-conf.sh" "$W" "$cabin"
 
@@ -176,8 +185,21 @@ echo "bench-podman: $BENCH_PODMAN_ROUNDS rounds + 2 warm-up; $(cut -f1 "$W/conte
 CABIN_RUNTIME=$cabin unshare -m --propagation private bash "$here/bench-podman.sh" --inner "$W" </dev/null
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-stats() { bench_stats "$1" "$W/results.tsv"; }
+stats() { # LABEL -> "ok runs median p90 min"
+    awk -F'\t' -v l="$1" '$1 == l { runs++; if ($4 == 0) t[++n] = $2 / 1e6 }
+        END {
+            if (!n) { printf "0 %d\n", runs; exit }
+            for (i = 2; i <= n; i++) { x = t[i]; for (j = i - 1; j >= 1 && t[j] > x; j--) t[j + 1] = t[j]; t[j + 1] = x }
+            med = (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+            p = int(0.9 * n); if (p < 0.9 * n) p++
+            printf "%d %d %.1f %.1f %.1f\n", n, runs, med, t[p], t[1]
+        }' "$W/results.tsv"
+}
 
+awk -F'\t' -v OFS='\t' '$4 == 0 { print "run-rm", $1, "wall_ms", sprintf("%.3f", $2 / 1e6)
+    print "run-rm", $1, "rss_kib", $3 }' "$W/results.tsv" >>"$BENCH_OUT/samples.tsv"
+# The tables go to report.md (bench/README.md, "Writing a benchmark").
+exec >"$BENCH_OUT/report.md"
 ref=$(head -n1 "$W/contestants" | cut -f1)
 echo "## podman: \`podman run --rm IMAGE true\` (bench-podman.sh)"
 echo

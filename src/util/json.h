@@ -25,7 +25,8 @@ int json_load_string(const char *text, const char *what, json_t **ret_json, stru
 
 const char *json_type_name(const json_t *v);
 
-/* Check that `v` is a `type` value; `where` names it in the error. */
+/* Check that `v` is a `type` value; `where` names it in the error.  A NULL
+ * `v` (a member json_object_get() did not find) is a "missing" error. */
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err);
 
 int json_get_string(const json_t *obj, const char *key, const char *where, bool required,
