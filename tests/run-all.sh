@@ -103,7 +103,9 @@ if [ -n "${ASAN_BUILD:-}" ]; then
     core=""
     for f in lifecycle errors cli process mounts cgroups seccomp hooks security \
              seccomp_default lsm cabin_images cabin_run exec tty cabin_pull \
-             cabin_registry_auth; do
+             cabin_registry_auth \
+             cabin_run_flags cabin_create_start cabin_exec cabin_logs cabin_cp \
+             cabin_monitor cabin_stop_kill cabin_inspect_wait; do
         core="$core $repo/tests/integration/$f.bats"
     done
     # shellcheck disable=SC2086
