@@ -282,6 +282,10 @@ void registry_stream_close(struct registry_stream *s)
 {
     pthread_mutex_lock(&s->d->mu);
     s->closed = true;
+    /* write_cb touches no ring once the stream is closed. */
+    free(s->ring);
+    s->ring = NULL;
+    s->cap = s->head = s->len = 0;
     pthread_mutex_unlock(&s->d->mu);
     curl_multi_wakeup(s->d->multi);
 }
