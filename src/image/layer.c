@@ -358,13 +358,9 @@ static int commit(struct store *s, int tmpfd, const struct pipeline *p,
                   const struct unpack_stats *stats, struct error **err)
 {
     int r;
-    if (o->flags & LAYER_KEEP_BLOB) {
-        bool tar = p->tar_fd >= 0;
-        r = store_blob_commit(s, tmpfd, tar ? "tar" : "blob", tar ? p->tar_fd : p->blob_fd,
-                              res->blob_digest, err);
-        if (r < 0)
-            return r;
-    }
+    bool synced = false;
+    /* The layer first: its commit syncs the file system, which makes the
+     * blob file durable too (no fsync of its own). */
     if (unpacking) {
         struct layer_info li = {.size = stats->content_bytes,
                                 .tar_size = res->tar_size,
@@ -374,6 +370,14 @@ static int commit(struct store *s, int tmpfd, const struct pipeline *p,
         if ((r = store_layer_commit(s, tmpfd, &li, &existed, err)) < 0)
             return r;
         res->unpacked = !existed;
+        synced = !existed;
+    }
+    if (o->flags & LAYER_KEEP_BLOB) {
+        bool tar = p->tar_fd >= 0;
+        r = store_blob_commit(s, tmpfd, tar ? "tar" : "blob", tar ? p->tar_fd : p->blob_fd,
+                              res->blob_digest, synced, err);
+        if (r < 0)
+            return r;
     }
     return 0;
 }
