@@ -90,6 +90,7 @@ struct registry_stream {
     size_t cap, head, len;
     uint64_t delivered; /* over every attempt */
     bool paused, unpause;
+    unsigned pauses;
     struct error *err;
     /* The network thread's own. */
     CURL *h;
@@ -116,6 +117,7 @@ struct registry_downloads {
     size_t n;
     unsigned max_active, active;
     bool cancelled, woken;
+    int64_t t0; /* when the first transfer started (for the debug log) */
 };
 
 int registry_downloads_new(struct registry *r, const char *repo, unsigned max_active,
@@ -395,6 +397,8 @@ static size_t write_cb(char *buf, size_t size, size_t nmemb, void *opaque)
                   s->size);
         ret = 0;
     } else if (!ring_room(s, m)) {
+        if (!s->paused)
+            s->pauses++;
         s->paused = true;
         ret = CURL_WRITEFUNC_PAUSE;
     } else {
@@ -492,6 +496,8 @@ static int start_transfer(struct registry_downloads *d, struct registry_stream *
     s->started = true;
     s->state = ST_ACTIVE;
     pthread_mutex_unlock(&d->mu);
+    if (d->t0 == 0)
+        d->t0 = reg_now_ms();
     return 0;
 }
 
@@ -574,6 +580,9 @@ static void finished(struct registry_downloads *d, struct registry_stream *s, CU
     }
     bool last = s->attempts + 1 >= REG_MAX_ATTEMPTS;
     if (c == CURLE_OK && status >= 200 && status < 300) {
+        log_debug("blob %.19s: all %" PRIu64 " bytes in, %lld ms after the first transfer "
+                  "began; paused %u times (its consumer was behind)",
+                  s->digest, s->delivered, (long long) (reg_now_ms() - d->t0), s->pauses);
         pthread_mutex_lock(&d->mu);
         s->state = ST_DONE;
         pthread_cond_signal(&s->cv);
