@@ -38,6 +38,8 @@
 #   BENCH_PULL_ROUNDS=7 (x BENCH_SCALE)  BENCH_PULL_LAYERS=6  BENCH_PULL_MIB=10  BENCH_PULL_FILES=4
 #   BENCH_PULL_SMALL_ROUNDS=3 (x BENCH_SCALE; 0: no small-files image)  BENCH_PULL_FS=fresh|tmpdir
 #   CABIN=build/cabin    BENCH_KEEP=1 (keep the temp dir)
+#   CABIN_BASE=PATH: another cabin build as a fourth contestant, `cabin-base`, in the
+#   same interleaved rounds (before/after figures of a change in one run)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,11 +76,13 @@ one() { # TOOL ROUND REF RESULTS
     local tool=$1 i=$2 ref=$3 out=$4 r=$STORES/$1-$2
     mkdir -p "$r"
     case $tool in
-    cabin)
-        "$W/timer" "$out" cabin "$CABIN" --root "$r/root" --runroot "$r/run" \
+    cabin | cabin-base)
+        local bin=$CABIN
+        [ "$tool" = cabin-base ] && bin=$CABIN_BASE
+        "$W/timer" "$out" "$tool" "$bin" --root "$r/root" --runroot "$r/run" \
             pull -q "$ref" >"$r.log" 2>&1 || true
-        "$CABIN" --root "$r/root" --runroot "$r/run" images -q | grep -q . ||
-            { cat "$r.log" >&2; die "cabin pulled nothing"; }
+        "$bin" --root "$r/root" --runroot "$r/run" images -q | grep -q . ||
+            { cat "$r.log" >&2; die "$tool pulled nothing"; }
         ;;
     podman)
         "$W/timer" "$out" podman podman --root "$r/storage" --runroot "$r/run" --tmpdir "$r/tmp" \
@@ -217,6 +221,11 @@ have_podman=1
 command -v podman >/dev/null || have_podman=0
 [ "$have_podman" = 1 ] && tools="cabin podman skopeo"
 bench_contestant cabin "$CABIN" version
+if [ -n "${CABIN_BASE:-}" ]; then
+    [ -x "$CABIN_BASE" ] || die "CABIN_BASE=$CABIN_BASE is not an executable"
+    tools="$tools cabin-base"
+    bench_contestant cabin-base "$CABIN_BASE" version
+fi
 if [ "$have_podman" = 1 ]; then
     bench_contestant podman "$(command -v podman)"
 else
@@ -224,7 +233,7 @@ else
 fi
 bench_contestant skopeo "$(command -v skopeo)"
 echo "$tools" >"$W/tools"
-export CABIN fs
+export CABIN CABIN_BASE fs
 unshare -m --propagation private "$0" --inner "$W" "${runs[@]}"
 
 # ---- report ----------------------------------------------------------------
@@ -258,6 +267,8 @@ section() { # NAME REF ROUNDS DESCRIPTION
     echo "| tool | what it stores | median ms | min ms | max ms | median / cabin | peak RSS median KiB | ok / runs |"
     echo "|---|---|--:|--:|--:|--:|--:|--:|"
     row "$res" cabin "cabin pull" "blobs (both digests checked) + unpacked layers" "$cm"
+    [ -n "${CABIN_BASE:-}" ] && row "$res" cabin-base "cabin pull (CABIN_BASE)" \
+        "the same, another build: \`$CABIN_BASE\`" "$cm"
     [ "$have_podman" = 1 ] && row "$res" podman "podman pull ($(podman --version | awk '{print $3}'))" \
         "unpacked layers (overlay)" "$cm"
     row "$res" skopeo "skopeo copy ($(skopeo --version | awk '{print $3}'))" \
