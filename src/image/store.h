@@ -5,7 +5,8 @@
  *   blobs/sha256/<hex>      content-addressed blobs: manifests, configs and the
  *                           layer blobs exactly as they came (so `save` gives
  *                           back the same digests); verified before they are
- *                           renamed in, fsync'd
+ *                           renamed in, durable first (fsync'd, or synced
+ *                           with their layer)
  *   layers/<hex>/diff       each distinct layer unpacked once, keyed by its
  *                           diff_id (the digest of the uncompressed tar), shared
  *                           by every image and container that has it
