@@ -23,7 +23,8 @@
 # writeback of the one before.  Each round pulls it once with each tool
 # into a cold store: a fresh
 # --root/--runroot for cabin and podman (overlay), a fresh OCI layout
-# folder for skopeo; the order rotates round by round.  Wall time and peak
+# folder for skopeo; the order rotates round by round, backwards every
+# other round, so no tool always follows the same one.  Wall time and peak
 # RSS from bench/timer.c (fork to wait4).  What each one does differs:
 # cabin verifies both digests, keeps the blobs and unpacks the layers;
 # podman unpacks them (and keeps tar-split metadata, not the blobs); skopeo
@@ -125,7 +126,12 @@ inner() { # then NAME REF ROUNDS for each image
         for ((i = 1; i <= rounds; i++)); do
             echo "bench-image-pull: $name image, round $i/$rounds" >&2
             for ((k = 0; k < n; k++)); do
-                one "${tools[(i + k) % n]}" "$i" "$ref" "$W/results-$name.tsv"
+                # Rotated, and backwards every other round: a tool follows a
+                # different one from round to round (a pull is slower right
+                # after a heavy writer's, so a fixed predecessor is a bias).
+                local at=$(((i + k) % n))
+                [ $((i % 2)) = 1 ] && at=$(((i + n - 1 - k) % n))
+                one "${tools[at]}" "$i" "$ref" "$W/results-$name.tsv"
             done
         done
     done
