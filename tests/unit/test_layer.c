@@ -617,6 +617,72 @@ static void test_xz_keeps_the_tar(void **state)
     free(b.buf);
 }
 
+static char *read_text(const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return NULL;
+    ssize_t n = getdelim(&buf, &len, '\0', fp);
+    fclose(fp);
+    if (n < 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* A name a later entry uses again is replaced, whatever was there (unpack.c
+ * creates a file with O_EXCL and makes room only when that fails); a new
+ * file's owner and mode are the entry's whether or not they needed a chown
+ * or a chmod. */
+static void test_replacements(void **state)
+{
+    struct fixture *f = *state;
+    char victim[160];
+    snprintf(victim, sizeof(victim), "%s/victim", f->outside);
+    const struct entry es[] = {{REG, "a", "one", 0, 0, NULL},
+                               {REG, "a", "two", 0, 0, NULL},
+                               {DIR_, "d", NULL, 0, 0, NULL},
+                               {REG, "d/x", "x", 0, 0, NULL},
+                               {REG, "d", "a file now", 0, 0, NULL},
+                               {REG, "f", "data", 0, 0, NULL},
+                               {DIR_, "f", NULL, 0750, 0, NULL},
+                               {SYMLINK, "s", victim, 0, 0, NULL},
+                               {REG, "s", "plain", 0, 0, NULL},
+                               {REG, "m", "m", 0640, 0, NULL},
+                               {REG, "u", "u", 04755, 0, NULL}};
+    struct blob b = make_tar(es, N(es), ARCHIVE_FILTER_GZIP);
+    struct layer_result r;
+    struct error *err = NULL;
+    if (ingest(f, &b, 0, NULL, &r, &err) < 0)
+        fail_msg("%s", err->msg);
+    free(b.buf);
+    const struct {
+        const char *name, *text;
+        mode_t mode;
+    } want[] = {{"a", "two", S_IFREG | 0644}, {"d", "a file now", S_IFREG | 0644},
+                {"f", NULL, S_IFDIR | 0750}, {"s", "plain", S_IFREG | 0644},
+                {"m", "m", S_IFREG | 0640}, {"u", "u", S_IFREG | 04755}};
+    for (size_t i = 0; i < N(want); i++) {
+        cleanup_free char *p = layer_file(f, &r, want[i].name);
+        struct stat st;
+        assert_int_equal(lstat(p, &st), 0);
+        if (st.st_mode != want[i].mode)
+            fail_msg("`%s`: mode %o, not %o", want[i].name, (unsigned) st.st_mode,
+                     (unsigned) want[i].mode);
+        assert_int_equal(st.st_uid, 1000);
+        assert_int_equal(st.st_gid, 1001);
+        if (want[i].text) {
+            cleanup_free char *text = read_text(p);
+            assert_non_null(text);
+            assert_string_equal(text, want[i].text);
+        }
+    }
+    assert_int_equal(count_entries(f->outside), 0);
+}
+
 /* gzip'd layers go through igzip (image/gunzip.c): several members one
  * after the other, bytes after the last member, a source that gives one
  * byte a read, and a wrong CRC. */
@@ -702,6 +768,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_digests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_layer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xz_keeps_the_tar, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replacements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmp_sweep, setup, teardown),
     };
