@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of util/dl and image/libcurl: libraries loaded on first use,
+/* Unit tests of util/dl, image/libcurl and image/libarchive: libraries loaded on first use,
  * and the errors when they cannot be. */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "image/libarchive.h"
 #include "image/libcurl.h"
 #include "image/registry.h"
 #include "util/dl.h"
@@ -115,12 +116,72 @@ static void test_libcurl(void **state)
     assert_int_equal(libcurl_set_soname(NO_SUCH_LIB), -EBUSY);
 }
 
+/* libarchive under a name that does not exist, then its own: a tar
+ * written and read back through the stubs, and archive_set_error's
+ * message formatted on the way. */
+static void test_libarchive(void **state)
+{
+    (void) state;
+    assert_int_equal(libarchive_set_soname(NO_SUCH_LIB), 0);
+    struct error *err = NULL;
+    assert_true(libarchive_load(&err) < 0);
+    says(err, "loading " NO_SUCH_LIB " (cabin needs it to read and write tar archives)");
+    error_free(err);
+    assert_null(archive_read_new());
+    assert_null(archive_write_new());
+    assert_null(archive_entry_new());
+
+    assert_int_equal(libarchive_set_soname(LIBARCHIVE_SONAME), 0);
+    err = NULL;
+    if (libarchive_load(&err) < 0)
+        fail_msg("%s", err->msg);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    struct archive *w = archive_write_new();
+    assert_non_null(w);
+    assert_int_equal(archive_write_set_format_pax_restricted(w), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_fd(w, fileno(f)), ARCHIVE_OK);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "etc/hello");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, 5);
+    archive_entry_set_mtime(e, 1700000000, 0);
+    assert_int_equal(archive_write_header(w, e), ARCHIVE_OK);
+    assert_int_equal(archive_write_data(w, "hello", 5), 5);
+    archive_entry_free(e);
+    assert_int_equal(archive_write_close(w), ARCHIVE_OK);
+    assert_int_equal(archive_write_free(w), ARCHIVE_OK);
+
+    rewind(f);
+    struct archive *r = archive_read_new();
+    assert_non_null(r);
+    assert_int_equal(archive_read_support_format_tar(r), ARCHIVE_OK);
+    assert_int_equal(archive_read_open_fd(r, fileno(f), 10240), ARCHIVE_OK);
+    struct archive_entry *got = NULL;
+    assert_int_equal(archive_read_next_header(r, &got), ARCHIVE_OK);
+    assert_string_equal(archive_entry_pathname(got), "etc/hello");
+    assert_int_equal(archive_entry_size(got), 5);
+    assert_int_equal(archive_entry_perm(got), 0644);
+    assert_int_equal(archive_entry_mtime(got), 1700000000);
+    char buf[8] = {0};
+    assert_int_equal(archive_read_data(r, buf, sizeof(buf)), 5);
+    assert_string_equal(buf, "hello");
+    assert_int_equal(archive_read_next_header(r, &got), ARCHIVE_EOF);
+    archive_set_error(r, EINVAL, "member `%s` is %d bytes too long", "etc/hello", 42);
+    assert_string_equal(archive_error_string(r), "member `etc/hello` is 42 bytes too long");
+    assert_int_equal(archive_read_free(r), ARCHIVE_OK);
+    fclose(f);
+    assert_int_equal(libarchive_set_soname(NO_SUCH_LIB), -EBUSY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_missing_library),
         cmocka_unit_test(test_missing_function),
         cmocka_unit_test(test_libcurl),
+        cmocka_unit_test(test_libarchive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
