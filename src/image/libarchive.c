@@ -60,13 +60,7 @@
     X(archive_write_set_bytes_in_last_block)                                                       \
     X(archive_write_set_format_pax_restricted)
 
-#define INDEX(f) DL_##f,
-#define NAME(f)  #f,
-enum { FUNCTIONS(INDEX) DL_COUNT_ };
-static const char *const names[] = {FUNCTIONS(NAME)};
-static void *slots[DL_COUNT_];
-static struct dl_lib lib =
-    DL_LIB_INIT(LIBARCHIVE_SONAME, "to read and write tar archives", names, slots);
+DL_LIB_DEFINE(lib, FUNCTIONS, LIBARCHIVE_SONAME, "to read and write tar archives");
 
 int libarchive_load(struct error **err)
 {

@@ -11,13 +11,7 @@
     X(EVP_DigestUpdate)                                                                            \
     X(EVP_DigestFinal_ex)
 
-#define INDEX(f) DL_##f,
-#define NAME(f)  #f,
-enum { FUNCTIONS(INDEX) DL_COUNT_ };
-static const char *const names[] = {FUNCTIONS(NAME)};
-static void *slots[DL_COUNT_];
-static struct dl_lib lib =
-    DL_LIB_INIT(LIBCRYPTO_SONAME, "to hash layers and archives", names, slots);
+DL_LIB_DEFINE(lib, FUNCTIONS, LIBCRYPTO_SONAME, "to hash layers and archives");
 
 int libcrypto_load(struct error **err)
 {

@@ -50,12 +50,7 @@
     X(curl_url_set)                                                                                \
     X(curl_url_strerror)
 
-#define INDEX(f) DL_##f,
-#define NAME(f)  #f,
-enum { FUNCTIONS(INDEX) DL_COUNT_ };
-static const char *const names[] = {FUNCTIONS(NAME)};
-static void *slots[DL_COUNT_];
-static struct dl_lib lib = DL_LIB_INIT(LIBCURL_SONAME, "to reach registries", names, slots);
+DL_LIB_DEFINE(lib, FUNCTIONS, LIBCURL_SONAME, "to reach registries");
 
 int libcurl_load(struct error **err)
 {

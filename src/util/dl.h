@@ -11,16 +11,14 @@
  * the modules that use them (image/curl_lib.h, image/archive_lib.h) load
  * them with dlopen the first time they are needed.
  *
- * A module lists the functions it uses (X-macros: an enum DL_<name> of
- * indexes and a table of names) in a `struct dl_lib`, and defines
- * functions with the library's own names and prototypes (DL_STUB) that
- * call through the resolved pointers: the library's header still checks
- * every call, and its callers do not change.
+ * A module lists the functions it uses (an X-macro) in a `struct dl_lib`
+ * (DL_LIB_DEFINE: an enum DL_<name> of indexes, the names, the slots), and
+ * defines functions with the library's own names and prototypes (DL_STUB)
+ * that call through the resolved pointers: the library's header still
+ * checks every call, and its callers do not change.
  *
- *     enum { DL_foo_open, DL_foo_close, DL_COUNT_ };
- *     static const char *const names[] = {"foo_open", "foo_close"};
- *     static void *slots[DL_COUNT_];
- *     static struct dl_lib lib = DL_LIB_INIT("libfoo.so.1", "to read foos", names, slots);
+ *     #define FUNCTIONS(X) X(foo_open) X(foo_close)
+ *     DL_LIB_DEFINE(lib, FUNCTIONS, "libfoo.so.1", "to read foos");
  *     DL_STUB(lib, struct foo *, NULL, foo_open, (const char *p), (p))
  *
  * Loading is thread-safe and happens once; a failure is not remembered
@@ -53,6 +51,16 @@ struct dl_lib {
         .soname = (soname_), .purpose = (purpose_), .names = (names_), .slots = (slots_),          \
         .n = sizeof(names_) / sizeof((names_)[0]), .lock = PTHREAD_MUTEX_INITIALIZER,              \
     }
+
+/* `static struct dl_lib var` for the functions FUNCS(X) lists, with the
+ * enum DL_<function> of their indexes that DL_FN uses (one a file). */
+#define DL_INDEX_(f) DL_##f,
+#define DL_NAME_(f)  #f,
+#define DL_LIB_DEFINE(var, FUNCS, soname, purpose)                                                 \
+    enum { FUNCS(DL_INDEX_) DL_COUNT_ };                                                           \
+    static const char *const var##_names[] = {FUNCS(DL_NAME_)};                                    \
+    static void *var##_slots[DL_COUNT_];                                                           \
+    static struct dl_lib var = DL_LIB_INIT(soname, purpose, var##_names, var##_slots)
 
 /* Open the library (RTLD_NOW | RTLD_LOCAL) and resolve every name, once.
  * Returns 0, or fails with a message naming the library, what it is
