@@ -169,3 +169,19 @@ exe_moved() {
 	wait "$pid" || true
 	assert_container_gone "$id"
 }
+
+@test "run: a cabin installed on a read-only overlayfs runs from it as it is, and finds its monitor" {
+	import_busybox
+	local d=$TMP/ro bin
+	bin=$(dirname "$(readlink -f "$CABIN")")
+	mkdir -p "$d/lower" "$d/empty" "$d/mnt"
+	cp "$bin/cabin" "$bin/cabin-monitor" "$bin/cabin-init" "$d/lower/"
+	run env "$MARKER" timeout -k 5 120 unshare -m --propagation private sh -c '
+		mount -t overlay overlay -o ro,lowerdir="$1/lower:$1/empty" "$1/mnt" || exit 99
+		"$1/mnt/cabin" --root "$2" --runroot "$3" run --rm --network none busybox \
+			sh -c "echo from-ro" </dev/null 3>&-' _ "$d" "$CROOT" "$CRUN"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-ro ]
+	assert_store_clean
+}

@@ -80,8 +80,11 @@ static const struct option_def global_options[] = {
 
 static int remember_self(struct error **err)
 {
-    if (exe_guard_sealed())
-        return 0; /* our unsealed self set it */
+    /* Our unsealed self set it.  (A cabin installed on a read-only
+     * overlayfs, say a container's read-only root, counts as sealed too,
+     * but runs from its real path: it sets it for itself.) */
+    if (exe_guard_sealed() && getenv(SELF_ENV) != NULL)
+        return 0;
     char *self = realpath("/proc/self/exe", NULL);
     if (self == NULL)
         return error_errno(err, "finding our own path (/proc/self/exe)");
