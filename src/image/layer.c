@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/layer.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include "image/gunzip.h"
+#include "image/libarchive.h"
 #include "image/manifest.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -464,6 +463,9 @@ static int run_pipeline(struct store *s, struct pipeline *p, int tmpfd,
 int layer_ingest(struct store *s, const struct layer_source *src,
                  const struct layer_ingest_opts *o, struct layer_result *ret, struct error **err)
 {
+    int loaded = libarchive_load(err);
+    if (loaded < 0)
+        return loaded;
     const char *what = o->what ? o->what : "layer";
     struct pipeline p = {.src = src, .what = what, .blob_fd = -1, .tar_fd = -1};
     p.max_blob = o->max_blob_bytes;
@@ -516,6 +518,9 @@ void layer_tar_close(struct layer_tar_reader *t)
 int layer_tar_open(struct store *s, const char *blob_digest, struct layer_tar_reader **ret,
                    struct error **err)
 {
+    int loaded = libarchive_load(err);
+    if (loaded < 0)
+        return loaded;
     struct layer_tar_reader *t = calloc(1, sizeof(*t));
     if (t == NULL)
         return error_new(err, ENOMEM, "out of memory");

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -15,6 +13,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "image/libarchive.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
