@@ -332,6 +332,41 @@ bool platform_matches(const struct descriptor *d, const struct platform *want)
     return true;
 }
 
+static bool is_selectable(const char *mt)
+{
+    return *mt == '\0' || strcmp(mt, MEDIA_OCI_MANIFEST) == 0 ||
+           strcmp(mt, MEDIA_DOCKER_MANIFEST) == 0 || strcmp(mt, MEDIA_OCI_INDEX) == 0 ||
+           strcmp(mt, MEDIA_DOCKER_LIST) == 0;
+}
+
+int image_index_select(const struct image_index *ix, const struct platform *want,
+                       const struct descriptor **ret, struct error **err)
+{
+    for (size_t i = 0; i < ix->n_manifests; i++) {
+        const struct descriptor *d = &ix->manifests[i];
+        if (platform_matches(d, want) && is_selectable(d->media_type)) {
+            *ret = d;
+            return 0;
+        }
+    }
+    char pf[128];
+    platform_format(want, pf, sizeof(pf));
+    cleanup_free char *have = NULL;
+    for (size_t i = 0; i < ix->n_manifests; i++) {
+        const struct descriptor *d = &ix->manifests[i];
+        char one[128], *n = NULL;
+        if (!d->has_platform)
+            continue;
+        platform_format(&d->platform, one, sizeof(one));
+        if (asprintf(&n, "%s%s%s", have ? have : "", have ? ", " : "", one) < 0)
+            break;
+        free(have);
+        have = n;
+    }
+    return error_new(err, ENOENT, "no image for %s in the index (it has: %s)", pf,
+                     have ? have : "none");
+}
+
 bool media_type_is_layer(const char *mt)
 {
     static const char *const ok[] = {
