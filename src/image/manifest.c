@@ -146,6 +146,10 @@ int manifest_parse(const json_t *doc, const char *what, struct manifest **ret, s
     const char *mt = json_string_value(json_object_get(doc, "mediaType"));
     if (mt && strcmp(mt, MEDIA_OCI_MANIFEST) != 0 && strcmp(mt, MEDIA_DOCKER_MANIFEST) != 0)
         return error_new(err, EINVAL, "%s: mediaType `%s` is not an image manifest", what, mt);
+    if (json_object_get(doc, "manifests"))
+        return error_new(err, EINVAL,
+                         "%s: a manifest with `manifests`, as an index has: ambiguous, refused",
+                         what);
     cleanup_free struct manifest *m = calloc(1, sizeof(*m));
     if (m == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -202,6 +206,14 @@ int image_index_parse(const json_t *doc, const char *what, struct image_index **
     int r = check_schema(doc, what, err);
     if (r < 0)
         return r;
+    const char *mt = json_string_value(json_object_get(doc, "mediaType"));
+    if (mt && strcmp(mt, MEDIA_OCI_INDEX) != 0 && strcmp(mt, MEDIA_DOCKER_LIST) != 0)
+        return error_new(err, EINVAL, "%s: mediaType `%s` is not an index", what, mt);
+    if (json_object_get(doc, "config") || json_object_get(doc, "layers"))
+        return error_new(err, EINVAL,
+                         "%s: an index with `config` or `layers`, as a manifest has: ambiguous, "
+                         "refused",
+                         what);
     json_t *ms = json_object_get(doc, "manifests");
     char where[256];
     snprintf(where, sizeof(where), "%s: manifests", what);

@@ -68,6 +68,9 @@ static void test_manifest(void **state)
                  "layers: expected an array");
     expect_error("{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_INDEX "\"}",
                  "is not an image manifest");
+    expect_error("{\"schemaVersion\":2,\"config\":{\"digest\":\"" D1 "\",\"size\":1},"
+                 "\"layers\":[],\"manifests\":[]}",
+                 "a manifest with `manifests`, as an index has: ambiguous, refused");
 }
 
 static void test_index_and_platform(void **state)
@@ -89,6 +92,30 @@ static void test_index_and_platform(void **state)
     assert_true(platform_matches(&ix->manifests[1], &amd));
     image_index_free(ix);
     json_decref(j);
+}
+
+static void expect_index_error(const char *doc, const char *msg)
+{
+    json_t *j = load(doc);
+    struct image_index *ix = NULL;
+    struct error *err = NULL;
+    assert_true(image_index_parse(j, "index x", &ix, &err) < 0);
+    if (strstr(err->msg, msg) == NULL)
+        fail_msg("`%s` does not say `%s`", err->msg, msg);
+    error_free(err);
+    json_decref(j);
+}
+
+static void test_index_errors(void **state)
+{
+    expect_index_error("{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_MANIFEST "\","
+                       "\"manifests\":[]}",
+                       "is not an index");
+    expect_index_error("{\"schemaVersion\":2,\"manifests\":[],\"layers\":[]}",
+                       "an index with `config` or `layers`, as a manifest has: ambiguous");
+    expect_index_error("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:x\","
+                       "\"size\":1}]}",
+                       "manifests[0].digest");
 }
 
 static void test_index_select(void **state)
@@ -226,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_index_and_platform),
         cmocka_unit_test(test_index_select),
+        cmocka_unit_test(test_index_errors),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_changes),
     };
