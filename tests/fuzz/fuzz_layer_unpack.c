@@ -4,13 +4,17 @@
  * tar, or a gzip or zstd of one (layer_sniff() tells, as layer_ingest()
  * does), through libarchive's tar reader.
  *
- * Each input gets a fresh directory on a tmpfs (/dev/shm, else $TMPDIR or
- * /tmp) holding `root/`, the empty directory the layer is unpacked into,
- * and `canary/file`, a sibling that a layer must never reach: its names
- * are relative ("../canary/file") and its symlinks can point there, so a
- * symlink followed or a `..` let through would write into it.  The
- * limits are small (entries, bytes, names, xattrs), so a run makes
- * thousands of layers a second.  Checked, beyond the error contract:
+ * Each input gets a fresh directory holding `root/`, the empty directory
+ * the layer is unpacked into, and `canary/file`, a sibling that a layer
+ * must never reach.  Run as root, the harness has a mount namespace of its
+ * own with a small tmpfs on /mnt, and that directory is always
+ * /mnt/layer: a layer can then aim at the canary both relatively
+ * ("../canary/file") and absolutely (a symlink to /mnt/layer/canary), so
+ * a symlink followed or a `..` let through would write into it; the tmpfs
+ * goes with the process, even when it crashes.  Otherwise the directory
+ * is a new one under /dev/shm (or $TMPDIR, /tmp).  The limits are small
+ * (entries, bytes, names, xattrs), so a run makes thousands of layers a
+ * second.  Checked, beyond the error contract:
  *
  *   - the canary directory and its file are exactly as they were (same
  *     entries, contents, link count and ctime: no write, chmod, chown,
@@ -30,6 +34,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -41,6 +47,11 @@
 #include "util/fs.h"
 
 #define MAX_TAR     (8u << 20) /* a decompressed input, at most */
+#define PRIVATE_MNT "/mnt"
+#define FIXED_BASE  PRIVATE_MNT "/layer"
+
+/* Whether /mnt is our own tmpfs (LLVMFuzzerInitialize). */
+static bool private_tmpfs;
 #define CANARY_TEXT "canary\n"
 
 static const struct unpack_limits limits = {
@@ -226,6 +237,19 @@ static void walk(int dirfd, dev_t dev, int depth, uint64_t *bytes)
     closedir(dir);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void) argc;
+    (void) argv;
+    struct stat st;
+    private_tmpfs = geteuid() == 0 && stat(PRIVATE_MNT, &st) == 0 && S_ISDIR(st.st_mode) &&
+                    unshare(CLONE_NEWNS) == 0 &&
+                    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+                    mount("cabin-fuzz", PRIVATE_MNT, "tmpfs", MS_NOSUID | MS_NODEV,
+                          "size=64m,mode=0755") == 0;
+    return 0;
+}
+
 static const char *tmp_base(void)
 {
     struct stat st;
@@ -238,8 +262,13 @@ static const char *tmp_base(void)
 static void unpack_one(const void *tar, size_t len)
 {
     char base[4096];
-    snprintf(base, sizeof(base), "%s/cabin-fuzz-unpack.XXXXXX", tmp_base());
-    FUZZ_CHECK(mkdtemp(base) != NULL);
+    if (private_tmpfs) {
+        snprintf(base, sizeof(base), "%s", FIXED_BASE);
+        FUZZ_CHECK(mkdir(base, 0755) == 0);
+    } else {
+        snprintf(base, sizeof(base), "%s/cabin-fuzz-unpack.XXXXXX", tmp_base());
+        FUZZ_CHECK(mkdtemp(base) != NULL);
+    }
     int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     FUZZ_CHECK(bfd >= 0);
     struct canary c;
