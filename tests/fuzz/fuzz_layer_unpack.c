@@ -194,17 +194,18 @@ static void canary_check(int base, const struct canary *c, bool root_there)
     FUZZ_CHECK(n == (ssize_t) strlen(CANARY_TEXT) && memcmp(buf, CANARY_TEXT, (size_t) n) == 0);
 }
 
-/* No overlay metadata but the opaque marker, set by the unpacker. */
-static void check_xattrs(int fd)
+/* No overlay metadata on `name` in `dirfd` (NULL: the directory itself)
+ * but the opaque marker "y" on a directory, set by the unpacker. */
+static void check_xattrs(int dirfd, const char *name, bool is_dir)
 {
-    char path[64], names[4096];
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    char path[4096 + 64], names[4096];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d%s%s", dirfd, name ? "/" : "", name ? name : "");
     ssize_t n = llistxattr(path, names, sizeof(names));
-    for (ssize_t i = 0; i > -1 && i < n; i += (ssize_t) strlen(names + i) + 1) {
+    for (ssize_t i = 0; i < n; i += (ssize_t) strlen(names + i) + 1) {
         const char *key = names + i;
         if (strncmp(key, "trusted.overlay.", 16) != 0 && strncmp(key, "user.overlay.", 13) != 0)
             continue;
-        FUZZ_CHECK(strcmp(key, "trusted.overlay.opaque") == 0);
+        FUZZ_CHECK(is_dir && strcmp(key, "trusted.overlay.opaque") == 0);
         char v[8];
         FUZZ_CHECK(lgetxattr(path, key, v, sizeof(v)) == 1 && v[0] == 'y');
     }
@@ -224,12 +225,12 @@ static void walk(int dirfd, dev_t dev, int depth, uint64_t *bytes)
         struct stat st;
         FUZZ_CHECK(fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0);
         FUZZ_CHECK(st.st_dev == dev);
+        check_xattrs(dirfd, de->d_name, S_ISDIR(st.st_mode));
         if (S_ISREG(st.st_mode))
             *bytes += (uint64_t) st.st_size / st.st_nlink; /* each inode once, in all */
         if (S_ISDIR(st.st_mode) && depth < 64) {
             int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             FUZZ_CHECK(sub >= 0);
-            check_xattrs(sub);
             walk(sub, dev, depth + 1, bytes);
             close(sub);
         }
@@ -294,7 +295,7 @@ static void unpack_one(const void *tar, size_t len)
         }
     }
     canary_check(bfd, &c, true);
-    check_xattrs(root);
+    check_xattrs(root, NULL, true);
     uint64_t bytes = 0;
     walk(root, rst.st_dev, 0, &bytes);
     FUZZ_CHECK(bytes <= limits.max_bytes);
