@@ -110,6 +110,14 @@ enum doc_kind manifest_sniff(const json_t *doc)
     return DOC_UNKNOWN;
 }
 
+/* A member that is there and not null (null reads as absent, as Go's
+ * decoder has it). */
+static bool present(const json_t *doc, const char *key)
+{
+    const json_t *v = json_object_get(doc, key);
+    return v != NULL && !json_is_null(v);
+}
+
 static int check_schema(const json_t *doc, const char *what, struct error **err)
 {
     int64_t v = 0;
@@ -146,7 +154,7 @@ int manifest_parse(const json_t *doc, const char *what, struct manifest **ret, s
     const char *mt = json_string_value(json_object_get(doc, "mediaType"));
     if (mt && strcmp(mt, MEDIA_OCI_MANIFEST) != 0 && strcmp(mt, MEDIA_DOCKER_MANIFEST) != 0)
         return error_new(err, EINVAL, "%s: mediaType `%s` is not an image manifest", what, mt);
-    if (json_object_get(doc, "manifests"))
+    if (present(doc, "manifests"))
         return error_new(err, EINVAL,
                          "%s: a manifest with `manifests`, as an index has: ambiguous, refused",
                          what);
@@ -209,7 +217,7 @@ int image_index_parse(const json_t *doc, const char *what, struct image_index **
     const char *mt = json_string_value(json_object_get(doc, "mediaType"));
     if (mt && strcmp(mt, MEDIA_OCI_INDEX) != 0 && strcmp(mt, MEDIA_DOCKER_LIST) != 0)
         return error_new(err, EINVAL, "%s: mediaType `%s` is not an index", what, mt);
-    if (json_object_get(doc, "config") || json_object_get(doc, "layers"))
+    if (present(doc, "config") || present(doc, "layers"))
         return error_new(err, EINVAL,
                          "%s: an index with `config` or `layers`, as a manifest has: ambiguous, "
                          "refused",

@@ -73,9 +73,9 @@ enum doc_kind manifest_sniff(const json_t *doc);
 
 /* `what` names the document in errors.  A document is one or the other,
  * never both (OCI image spec, after CVE-2021-41190): a manifest with
- * "manifests", an index with "config" or "layers" or with a mediaType
- * that is not an index's, is refused, so one digest cannot be read as
- * two different images. */
+ * "manifests", an index with "config" or "layers" (a null counts as
+ * absent) or with a mediaType that is not an index's, is refused, so one
+ * digest cannot be read as two different images. */
 int manifest_parse(const json_t *doc, const char *what, struct manifest **ret, struct error **err);
 void manifest_free(struct manifest *m);
 int image_index_parse(const json_t *doc, const char *what, struct image_index **ret,

@@ -49,6 +49,13 @@ static bool is_type(const char *mt, const char *a, const char *b)
     return mt && (strcmp(mt, a) == 0 || strcmp(mt, b) == 0);
 }
 
+/* Not there, or null. */
+static bool absent(const json_t *doc, const char *key)
+{
+    const json_t *v = json_object_get(doc, key);
+    return v == NULL || json_is_null(v);
+}
+
 static void check_descriptor(const struct descriptor *d, const json_t *o)
 {
     FUZZ_CHECK(json_is_object(o));
@@ -87,7 +94,7 @@ static void try_manifest(const json_t *doc)
     if (mt)
         FUZZ_CHECK(manifest_sniff(doc) == DOC_MANIFEST);
     /* Not also an index (the OCI spec's answer to CVE-2021-41190). */
-    FUZZ_CHECK(json_object_get(doc, "manifests") == NULL);
+    FUZZ_CHECK(absent(doc, "manifests"));
     FUZZ_CHECK(m->json == doc);
     check_descriptor(&m->config, json_object_get(doc, "config"));
     json_t *layers = json_object_get(doc, "layers");
@@ -164,7 +171,7 @@ static void try_index(const json_t *doc)
     if (mt)
         FUZZ_CHECK(manifest_sniff(doc) == DOC_INDEX);
     /* Not also a manifest. */
-    FUZZ_CHECK(json_object_get(doc, "config") == NULL && json_object_get(doc, "layers") == NULL);
+    FUZZ_CHECK(absent(doc, "config") && absent(doc, "layers"));
     json_t *ms = json_object_get(doc, "manifests");
     FUZZ_CHECK(json_is_array(ms) && json_array_size(ms) == ix->n_manifests);
     FUZZ_CHECK(ix->n_manifests <= INDEX_MAX_MANIFESTS);

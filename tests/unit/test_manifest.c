@@ -113,6 +113,13 @@ static void test_index_errors(void **state)
                        "is not an index");
     expect_index_error("{\"schemaVersion\":2,\"manifests\":[],\"layers\":[]}",
                        "an index with `config` or `layers`, as a manifest has: ambiguous");
+    /* A null is no member: this index is fine. */
+    json_t *j = load("{\"schemaVersion\":2,\"manifests\":[],\"config\":null}");
+    struct image_index *ix = NULL;
+    struct error *err = NULL;
+    assert_int_equal(image_index_parse(j, "index x", &ix, &err), 0);
+    image_index_free(ix);
+    json_decref(j);
     expect_index_error("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:x\","
                        "\"size\":1}]}",
                        "manifests[0].digest");
