@@ -2,7 +2,9 @@
 /*
  * Fuzz harness: the layer unpacker (src/image/unpack.c), fed an in-memory
  * tar, or a gzip or zstd of one (layer_sniff() tells, as layer_ingest()
- * does), through libarchive's tar reader.
+ * does), through libarchive's tar reader.  The harness writes each tar
+ * header's checksum before that (fix_checksums()), so that what the
+ * fuzzer changes in a header gets past libarchive to the unpacker.
  *
  * Each input gets a fresh directory holding `root/`, the empty directory
  * the layer is unpacked into, and `canary/file`, a sibling that a layer
@@ -92,6 +94,54 @@ static unsigned char *decompress(const uint8_t *data, size_t size, size_t *ret_l
     archive_read_free(a);
     *ret_len = len;
     return out;
+}
+
+/* The value of an octal field of a tar header, or -1. */
+static int64_t octal(const unsigned char *f, size_t n)
+{
+    int64_t v = 0;
+    size_t i = 0;
+    while (i < n && f[i] == ' ')
+        i++;
+    size_t start = i;
+    for (; i < n && f[i] >= '0' && f[i] <= '7'; i++) {
+        if (v > (INT64_MAX >> 3))
+            return -1;
+        v = v * 8 + (f[i] - '0');
+    }
+    if (i == start || (i < n && f[i] != ' ' && f[i] != '\0'))
+        return -1;
+    return v;
+}
+
+/* A mutated tar header fails its checksum, and libarchive drops it before
+ * the unpacker sees it: walk the headers as a tar reader does (sizes in
+ * octal, data only after the types that have it) and write each header's
+ * checksum, so the fuzzer's changes to names, types, modes and links
+ * reach unpack.c.  The walk stops at a size it cannot read. */
+static void fix_checksums(unsigned char *tar, size_t len)
+{
+    static const unsigned char zero[512];
+    size_t off = 0;
+    for (int n = 0; off + 512 <= len && n < 4096; n++) {
+        unsigned char *h = tar + off;
+        if (memcmp(h, zero, 512) == 0) {
+            off += 512;
+            continue;
+        }
+        int64_t size = octal(h + 124, 12);
+        if (size < 0 || (uint64_t) size > len)
+            return;
+        memset(h + 148, ' ', 8);
+        unsigned sum = 0;
+        for (size_t i = 0; i < 512; i++)
+            sum += h[i];
+        char field[8];
+        snprintf(field, sizeof(field), "%06o", sum & 0777777);
+        memcpy(h + 148, field, 7); /* six digits, a NUL, and the space */
+        bool data = memchr("07xgLKS", h[156], 7) != NULL || h[156] == '\0';
+        off += 512 + (data ? ((size_t) size + 511) / 512 * 512 : 0);
+    }
 }
 
 static struct archive *tar_reader(const void *buf, size_t len)
@@ -312,13 +362,18 @@ static void unpack_one(const void *tar, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     enum layer_compression c = layer_sniff(data, size);
+    size_t len = size;
+    cleanup_free unsigned char *tar = NULL;
     if (c == COMPRESSION_GZIP || c == COMPRESSION_ZSTD) {
-        size_t len = 0;
-        cleanup_free unsigned char *tar = decompress(data, size, &len);
-        if (tar != NULL)
-            unpack_one(tar, len);
-        return 0;
+        if ((tar = decompress(data, size, &len)) == NULL)
+            return 0;
+    } else {
+        tar = malloc(size ? size : 1);
+        FUZZ_CHECK(tar != NULL);
+        if (size)
+            memcpy(tar, data, size);
     }
-    unpack_one(data, size);
+    fix_checksums(tar, len);
+    unpack_one(tar, len);
     return 0;
 }
