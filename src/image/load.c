@@ -526,11 +526,10 @@ static int oci_index(struct store *s, const struct oci_src *src, const struct de
         return r;
     struct platform host;
     platform_host(&host);
-    for (size_t i = 0; i < ix->n_manifests; i++)
-        if (platform_matches(&ix->manifests[i], &host))
-            return oci_entry(s, src, &ix->manifests[i], names, depth + 1, rep, err);
-    return error_new(err, ENOENT, "index %.19s: no image for %s/%s", d->digest, host.os,
-                     host.architecture);
+    const struct descriptor *pick = NULL;
+    if ((r = image_index_select(ix, &host, &pick, err)) < 0)
+        return error_wrap(err, "index %.19s", d->digest);
+    return oci_entry(s, src, pick, names, depth + 1, rep, err);
 }
 
 static int oci_entry(struct store *s, const struct oci_src *src, const struct descriptor *d,

@@ -110,6 +110,14 @@ enum doc_kind manifest_sniff(const json_t *doc)
     return DOC_UNKNOWN;
 }
 
+/* A member that is there and not null (null reads as absent, as Go's
+ * decoder has it). */
+static bool present(const json_t *doc, const char *key)
+{
+    const json_t *v = json_object_get(doc, key);
+    return v != NULL && !json_is_null(v);
+}
+
 static int check_schema(const json_t *doc, const char *what, struct error **err)
 {
     int64_t v = 0;
@@ -146,6 +154,10 @@ int manifest_parse(const json_t *doc, const char *what, struct manifest **ret, s
     const char *mt = json_string_value(json_object_get(doc, "mediaType"));
     if (mt && strcmp(mt, MEDIA_OCI_MANIFEST) != 0 && strcmp(mt, MEDIA_DOCKER_MANIFEST) != 0)
         return error_new(err, EINVAL, "%s: mediaType `%s` is not an image manifest", what, mt);
+    if (present(doc, "manifests"))
+        return error_new(err, EINVAL,
+                         "%s: a manifest with `manifests`, as an index has: ambiguous, refused",
+                         what);
     cleanup_free struct manifest *m = calloc(1, sizeof(*m));
     if (m == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -202,6 +214,14 @@ int image_index_parse(const json_t *doc, const char *what, struct image_index **
     int r = check_schema(doc, what, err);
     if (r < 0)
         return r;
+    const char *mt = json_string_value(json_object_get(doc, "mediaType"));
+    if (mt && strcmp(mt, MEDIA_OCI_INDEX) != 0 && strcmp(mt, MEDIA_DOCKER_LIST) != 0)
+        return error_new(err, EINVAL, "%s: mediaType `%s` is not an index", what, mt);
+    if (present(doc, "config") || present(doc, "layers"))
+        return error_new(err, EINVAL,
+                         "%s: an index with `config` or `layers`, as a manifest has: ambiguous, "
+                         "refused",
+                         what);
     json_t *ms = json_object_get(doc, "manifests");
     char where[256];
     snprintf(where, sizeof(where), "%s: manifests", what);
@@ -330,6 +350,41 @@ bool platform_matches(const struct descriptor *d, const struct platform *want)
     if (want->variant && p->variant && strcmp(p->variant, want->variant) != 0)
         return false;
     return true;
+}
+
+static bool is_selectable(const char *mt)
+{
+    return *mt == '\0' || strcmp(mt, MEDIA_OCI_MANIFEST) == 0 ||
+           strcmp(mt, MEDIA_DOCKER_MANIFEST) == 0 || strcmp(mt, MEDIA_OCI_INDEX) == 0 ||
+           strcmp(mt, MEDIA_DOCKER_LIST) == 0;
+}
+
+int image_index_select(const struct image_index *ix, const struct platform *want,
+                       const struct descriptor **ret, struct error **err)
+{
+    for (size_t i = 0; i < ix->n_manifests; i++) {
+        const struct descriptor *d = &ix->manifests[i];
+        if (platform_matches(d, want) && is_selectable(d->media_type)) {
+            *ret = d;
+            return 0;
+        }
+    }
+    char pf[128];
+    platform_format(want, pf, sizeof(pf));
+    cleanup_free char *have = NULL;
+    for (size_t i = 0; i < ix->n_manifests; i++) {
+        const struct descriptor *d = &ix->manifests[i];
+        char one[128], *n = NULL;
+        if (!d->has_platform)
+            continue;
+        platform_format(&d->platform, one, sizeof(one));
+        if (asprintf(&n, "%s%s%s", have ? have : "", have ? ", " : "", one) < 0)
+            break;
+        free(have);
+        have = n;
+    }
+    return error_new(err, ENOENT, "no image for %s in the index (it has: %s)", pf,
+                     have ? have : "none");
 }
 
 bool media_type_is_layer(const char *mt)

@@ -71,7 +71,11 @@ struct image_index {
 enum doc_kind { DOC_UNKNOWN, DOC_MANIFEST, DOC_INDEX };
 enum doc_kind manifest_sniff(const json_t *doc);
 
-/* `what` names the document in errors. */
+/* `what` names the document in errors.  A document is one or the other,
+ * never both (OCI image spec, after CVE-2021-41190): a manifest with
+ * "manifests", an index with "config" or "layers" (a null counts as
+ * absent) or with a mediaType that is not an index's, is refused, so one
+ * digest cannot be read as two different images. */
 int manifest_parse(const json_t *doc, const char *what, struct manifest **ret, struct error **err);
 void manifest_free(struct manifest *m);
 int image_index_parse(const json_t *doc, const char *what, struct image_index **ret,
@@ -90,6 +94,15 @@ int platform_parse(const char *s, char *buf, size_t len, struct platform *ret,
 void platform_format(const struct platform *p, char *buf, size_t len);
 /* Whether `d`'s platform is `want` (a missing variant matches). */
 bool platform_matches(const struct descriptor *d, const struct platform *want);
+/* Platform selection on an index: the first entry for `want`
+ * (platform_matches) that is an image manifest or an index, OCI or Docker
+ * (an entry without a mediaType counts as one; other types, such as
+ * attestations, are passed over).  *ret points into `ix`.  When there is
+ * none, ENOENT with a message that names the platform asked for and those
+ * the index has ("no image for linux/s390x in the index (it has:
+ * linux/amd64, linux/arm64/v8)"). */
+int image_index_select(const struct image_index *ix, const struct platform *want,
+                       const struct descriptor **ret, struct error **err);
 
 /* Is this media type a layer we can unpack (tar, gzip, zstd; OCI or Docker)? */
 bool media_type_is_layer(const char *mt);

@@ -67,7 +67,7 @@ static bool is_manifest_type(const char *mt)
 static int choose(const struct registry_manifest *m, const struct platform *want,
                   char ret_digest[DIGEST_BUF], int64_t *ret_size, struct error **err)
 {
-    char what[128], pf[128];
+    char what[128];
     snprintf(what, sizeof(what), "index %s", m->digest);
     cleanup_json json_t *j = NULL;
     cleanup_image_index struct image_index *ix = NULL;
@@ -76,31 +76,12 @@ static int choose(const struct registry_manifest *m, const struct platform *want
         rc = image_index_parse(j, what, &ix, err);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < ix->n_manifests; i++) {
-        const struct descriptor *d = &ix->manifests[i];
-        if (!platform_matches(d, want))
-            continue;
-        if (*d->media_type && !is_manifest_type(d->media_type) && !is_index_type(d->media_type))
-            continue;
-        memcpy(ret_digest, d->digest, DIGEST_BUF);
-        *ret_size = d->size;
-        return 0;
-    }
-    platform_format(want, pf, sizeof(pf));
-    cleanup_free char *have = NULL;
-    for (size_t i = 0; i < ix->n_manifests; i++) {
-        const struct descriptor *d = &ix->manifests[i];
-        char one[128], *n = NULL;
-        if (!d->has_platform)
-            continue;
-        platform_format(&d->platform, one, sizeof(one));
-        if (asprintf(&n, "%s%s%s", have ? have : "", have ? ", " : "", one) < 0)
-            break;
-        free(have);
-        have = n;
-    }
-    return error_new(err, ENOENT, "no image for %s in the index (it has: %s)", pf,
-                     have ? have : "none");
+    const struct descriptor *d = NULL;
+    if ((rc = image_index_select(ix, want, &d, err)) < 0)
+        return rc;
+    memcpy(ret_digest, d->digest, DIGEST_BUF);
+    *ret_size = d->size;
+    return 0;
 }
 
 static int resolve(struct registry *reg, const struct image_ref *ref, const struct platform *want,

@@ -286,15 +286,23 @@ const char *image_ref_familiar(const char *full)
     static const char hub[] = REF_DEFAULT_DOMAIN "/";
     if (strncmp(full, lib, sizeof(lib) - 1) == 0) {
         const char *rest = full + sizeof(lib) - 1;
-        /* docker.io/library/a/b is not library's: keep "library/a/b". */
+        /* docker.io/library/a/b is not library's: keep "library/a/b"; nor
+         * is a 64-hex name alone (that reads as an image id). */
         const char *slash = strchr(rest, '/');
         const char *at = strpbrk(rest, ":@");
-        if (slash == NULL || (at && at < slash))
+        if ((slash == NULL || (at && at < slash)) && !all_hex64(rest, strcspn(rest, ":@")))
             return rest;
         return full + sizeof(hub) - 1;
     }
-    if (strncmp(full, hub, sizeof(hub) - 1) == 0)
-        return full + sizeof(hub) - 1;
+    if (strncmp(full, hub, sizeof(hub) - 1) == 0) {
+        /* docker.io/a.b/c or docker.io/localhost/c: without the domain, the
+         * first component would be read as one. */
+        const char *rest = full + sizeof(hub) - 1;
+        size_t first = strcspn(rest, "/");
+        if (rest[first] == '/' && !memchr(rest, '.', first) &&
+            !(first == 9 && strncmp(rest, "localhost", 9) == 0))
+            return rest;
+    }
     return full;
 }
 

@@ -53,7 +53,11 @@ char *image_ref_name_tag(const struct image_ref *r);
 
 /* The short form docker shows: "docker.io/library/x" -> "x",
  * "docker.io/u/x" -> "u/x"; others unchanged.  Works on a full name
- * (with or without :tag / @digest) and returns a pointer into it. */
+ * (with or without :tag / @digest) and returns a pointer into it.  The
+ * short form always parses back to the same reference: "docker.io/a.b/c"
+ * and "docker.io/localhost/c" keep their domain (without it, the first
+ * component would be taken for one), "docker.io/library/<64 hex>" keeps
+ * "library/" (alone, 64 hex digits are an image id). */
 const char *image_ref_familiar(const char *full);
 
 /* Split a normalised "name:tag" or "name@digest" string: *ret_repo is the

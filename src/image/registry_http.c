@@ -87,22 +87,36 @@ size_t reg_header_cb(char *buf, size_t size, size_t n, void *opaque)
     if (colon == NULL)
         return len; /* the blank line */
     size_t nlen = (size_t) (colon - buf);
-    const char *v = colon + 1, *end = buf + len;
-    while (v < end && (*v == ' ' || *v == '\t'))
-        v++;
-    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    char **nn = realloc(h->names, (h->n + 1) * sizeof(char *));
-    if (nn == NULL)
+    /* A name with a NUL in it is no field name: the line is ignored. */
+    if (memchr(buf, '\0', nlen) != NULL)
+        return len;
+    /* RFC 9110 5.5: a NUL, CR or LF inside a value becomes a space (so a
+     * NUL cannot cut the value short, hiding what follows it). */
+    char *value = malloc(len - nlen); /* the bytes after ':', and a NUL */
+    if (value == NULL)
         return 0;
+    size_t vn = 0;
+    for (const char *p = colon + 1; p < buf + len; p++)
+        value[vn++] = (*p == '\0' || *p == '\r' || *p == '\n') ? ' ' : *p;
+    while (vn > 0 && (value[vn - 1] == ' ' || value[vn - 1] == '\t'))
+        vn--;
+    value[vn] = '\0';
+    size_t skip = strspn(value, " \t");
+    memmove(value, value + skip, vn - skip + 1);
+    char **nn = realloc(h->names, (h->n + 1) * sizeof(char *));
+    if (nn == NULL) {
+        free(value);
+        return 0;
+    }
     h->names = nn;
     char **nv = realloc(h->values, (h->n + 1) * sizeof(char *));
-    if (nv == NULL)
+    if (nv == NULL) {
+        free(value);
         return 0;
+    }
     h->values = nv;
-    char *name = strndup(buf, nlen), *value = strndup(v, (size_t) (end - v));
-    if (name == NULL || value == NULL) {
-        free(name);
+    char *name = strndup(buf, nlen);
+    if (name == NULL) {
         free(value);
         return 0;
     }

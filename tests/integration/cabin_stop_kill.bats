@@ -60,13 +60,15 @@ load cabin_helpers
 	run_cabin kill kk
 	[ "$status" -ne 0 ]
 	[[ $output == *"is not running"* ]]
-	run_d --name hh busybox sh -c 'trap "exit 3" HUP; trap "exit 4" USR2; while :; do sleep 0.1; done' >/dev/null
-	wait_for is_status hh running
+	# "traps set" once the shell has its traps: running alone is too early
+	# (a signal before the trap builtin ran kills it with the default action).
+	run_d --name hh busybox sh -c 'trap "exit 3" HUP; trap "exit 4" USR2; echo traps set; while :; do sleep 0.1; done' >/dev/null
+	wait_for log_has hh "traps set"
 	cabin kill -s 12 hh >/dev/null
 	wait_for is_status hh exited
 	[ "$(cstate hh ExitCode)" = 4 ]
 	cabin start hh >/dev/null
-	wait_for is_status hh running
+	wait_for log_has hh "traps set" 2
 	cabin kill -s SIGHUP hh >/dev/null
 	wait_for is_status hh exited
 	[ "$(cstate hh ExitCode)" = 3 ]

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of image/manifest (documents, errors naming fields) and of
  * image/import's --change instructions. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,6 +68,9 @@ static void test_manifest(void **state)
                  "layers: expected an array");
     expect_error("{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_INDEX "\"}",
                  "is not an image manifest");
+    expect_error("{\"schemaVersion\":2,\"config\":{\"digest\":\"" D1 "\",\"size\":1},"
+                 "\"layers\":[],\"manifests\":[]}",
+                 "a manifest with `manifests`, as an index has: ambiguous, refused");
 }
 
 static void test_index_and_platform(void **state)
@@ -86,6 +90,66 @@ static void test_index_and_platform(void **state)
     assert_true(platform_matches(&ix->manifests[0], &arm));
     assert_false(platform_matches(&ix->manifests[0], &amd));
     assert_true(platform_matches(&ix->manifests[1], &amd));
+    image_index_free(ix);
+    json_decref(j);
+}
+
+static void expect_index_error(const char *doc, const char *msg)
+{
+    json_t *j = load(doc);
+    struct image_index *ix = NULL;
+    struct error *err = NULL;
+    assert_true(image_index_parse(j, "index x", &ix, &err) < 0);
+    if (strstr(err->msg, msg) == NULL)
+        fail_msg("`%s` does not say `%s`", err->msg, msg);
+    error_free(err);
+    json_decref(j);
+}
+
+static void test_index_errors(void **state)
+{
+    expect_index_error("{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_MANIFEST "\","
+                       "\"manifests\":[]}",
+                       "is not an index");
+    expect_index_error("{\"schemaVersion\":2,\"manifests\":[],\"layers\":[]}",
+                       "an index with `config` or `layers`, as a manifest has: ambiguous");
+    /* A null is no member: this index is fine. */
+    json_t *j = load("{\"schemaVersion\":2,\"manifests\":[],\"config\":null}");
+    struct image_index *ix = NULL;
+    struct error *err = NULL;
+    assert_int_equal(image_index_parse(j, "index x", &ix, &err), 0);
+    image_index_free(ix);
+    json_decref(j);
+    expect_index_error("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:x\","
+                       "\"size\":1}]}",
+                       "manifests[0].digest");
+}
+
+static void test_index_select(void **state)
+{
+    /* An attestation entry for amd64 comes first: it is passed over. */
+    json_t *j = load("{\"schemaVersion\":2,\"manifests\":["
+                     "{\"mediaType\":\"application/vnd.in-toto+json\",\"digest\":\"" D1 "\","
+                     "\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                     "{\"mediaType\":\"" MEDIA_OCI_MANIFEST "\",\"digest\":\"" D2 "\",\"size\":1,"
+                     "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+                     "{\"digest\":\"" D1 "\",\"size\":2,\"platform\":{\"os\":\"linux\","
+                     "\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}");
+    struct image_index *ix = NULL;
+    struct error *err = NULL;
+    assert_int_equal(image_index_parse(j, "ix", &ix, &err), 0);
+    struct platform amd = {(char *) "linux", (char *) "amd64", NULL};
+    struct platform arm = {(char *) "linux", (char *) "arm64", NULL};
+    struct platform s390x = {(char *) "linux", (char *) "s390x", NULL};
+    const struct descriptor *d = NULL;
+    assert_int_equal(image_index_select(ix, &amd, &d, &err), 0);
+    assert_ptr_equal(d, &ix->manifests[1]);
+    assert_int_equal(image_index_select(ix, &arm, &d, &err), 0);
+    assert_ptr_equal(d, &ix->manifests[2]);
+    assert_int_equal(image_index_select(ix, &s390x, &d, &err), -ENOENT);
+    assert_string_equal(err->msg, "no image for linux/s390x in the index (it has: linux/amd64, "
+                                  "linux/amd64, linux/arm64/v8)");
+    error_free(err);
     image_index_free(ix);
     json_decref(j);
 }
@@ -195,6 +259,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_index_and_platform),
+        cmocka_unit_test(test_index_select),
+        cmocka_unit_test(test_index_errors),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_changes),
     };

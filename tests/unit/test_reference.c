@@ -36,6 +36,7 @@ static void bad(const char *in, const char *msg)
 }
 
 #define D "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static void test_normalise(void **state)
 {
@@ -121,6 +122,12 @@ static void test_familiar(void **state)
     assert_string_equal(image_ref_familiar("docker.io/user/app:1"), "user/app:1");
     assert_string_equal(image_ref_familiar("docker.io/library/a/b:1"), "library/a/b:1");
     assert_string_equal(image_ref_familiar("quay.io/x/y:1"), "quay.io/x/y:1");
+    /* Short forms that would name something else stay long. */
+    assert_string_equal(image_ref_familiar("docker.io/a.b/c:1"), "docker.io/a.b/c:1");
+    assert_string_equal(image_ref_familiar("docker.io/localhost/c"), "docker.io/localhost/c");
+    assert_string_equal(image_ref_familiar("docker.io/localhostx/c"), "localhostx/c");
+    assert_string_equal(image_ref_familiar("docker.io/library/" HEX64 ":v1"),
+                        "library/" HEX64 ":v1");
     char *repo = NULL;
     const char *tag = NULL;
     bool dig = false;

@@ -26,6 +26,7 @@
 #include "image/registry_challenge.h"
 #include "image/registry_config.h"
 #include "image/registry_creds.h"
+#include "image/registry_internal.h"
 #include "util/base64.h"
 #include "util/fs.h"
 
@@ -138,6 +139,23 @@ static void key(const char *k, const char *domain, const char *path)
         assert_null(p);
     free(d);
     free(p);
+}
+
+static void test_header_lines(void **state)
+{
+    struct reg_headers h = {0};
+    static const char a[] = "WWW-Authenticate:  Basic realm=\"r\" \t\r\n";
+    static const char b[] = "X-A: one\0two\r\n";
+    static const char c[] = "WWW-Authenticate\0x: Bearer realm=\"evil\"\r\n";
+    assert_int_equal(reg_header_cb((char *) a, 1, sizeof(a) - 1, &h), sizeof(a) - 1);
+    assert_int_equal(reg_header_cb((char *) b, 1, sizeof(b) - 1, &h), sizeof(b) - 1);
+    assert_int_equal(reg_header_cb((char *) c, 1, sizeof(c) - 1, &h), sizeof(c) - 1);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.names[0], "www-authenticate");
+    assert_string_equal(h.values[0], "Basic realm=\"r\"");
+    /* A NUL in a value is a space (RFC 9110 5.5), not its end. */
+    assert_string_equal(reg_header(&h, "x-a"), "one two");
+    reg_headers_clear(&h);
 }
 
 static void test_creds_keys(void **state)
@@ -521,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_challenge_docker_hub),
         cmocka_unit_test(test_challenge_forms),
         cmocka_unit_test(test_challenge_errors),
+        cmocka_unit_test(test_header_lines),
         cmocka_unit_test(test_creds_keys),
         cmocka_unit_test_setup_teardown(test_creds_files, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(test_insecure, make_tmp, remove_tmp),
