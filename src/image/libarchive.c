@@ -43,6 +43,7 @@
     X(archive_read_next_header)                                                                    \
     X(archive_read_open)                                                                           \
     X(archive_read_open_fd)                                                                        \
+    X(archive_read_open_memory)                                                                    \
     X(archive_read_support_filter_all)                                                             \
     X(archive_read_support_filter_bzip2)                                                           \
     X(archive_read_support_filter_gzip)                                                            \
@@ -124,6 +125,8 @@ DL_STUB(lib, int, ARCHIVE_FATAL, archive_read_open,
         (a, x1, x2, x3, x4))
 DL_STUB(lib, int, ARCHIVE_FATAL, archive_read_open_fd, (struct archive * a, int x1, size_t x2),
         (a, x1, x2))
+DL_STUB(lib, int, ARCHIVE_FATAL, archive_read_open_memory,
+        (struct archive * a, const void *x1, size_t x2), (a, x1, x2))
 DL_STUB(lib, int, ARCHIVE_FATAL, archive_read_support_filter_all, (struct archive * a), (a))
 DL_STUB(lib, int, ARCHIVE_FATAL, archive_read_support_filter_bzip2, (struct archive * a), (a))
 DL_STUB(lib, int, ARCHIVE_FATAL, archive_read_support_filter_gzip, (struct archive * a), (a))
