@@ -62,6 +62,9 @@ static const char *expected_name(json_type t)
 
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err)
 {
+    if (v == NULL)
+        return error_new(err, EINVAL, "%s: expected %s, but it is missing", where,
+                         expected_name(type));
     bool ok = json_typeof(v) == type ||
               (type == JSON_TRUE && json_is_boolean(v)) ||
               (type == JSON_FALSE && json_is_boolean(v));

@@ -25,7 +25,7 @@ int json_load_string(const char *text, const char *what, json_t **ret_json, stru
 
 const char *json_type_name(const json_t *v);
 
-/* Check that `v` is a `type` value; `where` names it in the error. */
+/* Check that `v` is a `type` value (NULL: missing); `where` names it in the error. */
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err);
 
 int json_get_string(const json_t *obj, const char *key, const char *where, bool required,
