@@ -436,17 +436,23 @@ static json_t *strv_array(char *const *v)
     return a;
 }
 
+json_t *net_ports_to_json(const struct net_port *ports, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct net_port *p = &ports[i];
+        json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:i, s:i, s:s}", "host_ip",
+                                           p->host_ip, "host_port", p->host_port, "first",
+                                           p->host_port_first, "last", p->host_port_last,
+                                           "container_port", p->container_port, "proto",
+                                           p->proto));
+    }
+    return a;
+}
+
 json_t *net_request_to_json(const struct net_request *r)
 {
-    json_t *ports = json_array(), *hosts = json_array();
-    for (size_t i = 0; i < r->n_ports; i++) {
-        const struct net_port *p = &r->ports[i];
-        json_array_append_new(ports, json_pack("{s:s, s:i, s:i, s:i, s:i, s:s}", "host_ip",
-                                               p->host_ip, "host_port", p->host_port, "first",
-                                               p->host_port_first, "last", p->host_port_last,
-                                               "container_port", p->container_port, "proto",
-                                               p->proto));
-    }
+    json_t *ports = net_ports_to_json(r->ports, r->n_ports), *hosts = json_array();
     for (size_t i = 0; i < r->n_hosts; i++)
         json_array_append_new(hosts,
                               json_pack("{s:s, s:s}", "name", r->hosts[i].name, "ip",
@@ -464,10 +470,11 @@ json_t *net_request_to_json(const struct net_request *r)
     return j;
 }
 
-static int port_from_json(const json_t *o, size_t i, struct net_port *p, struct error **err)
+static int port_from_json(const json_t *o, const char *array, size_t i, struct net_port *p,
+                          struct error **err)
 {
-    char where[48];
-    snprintf(where, sizeof(where), "network.ports[%zu]", i);
+    char where[64];
+    snprintf(where, sizeof(where), "%s[%zu]", array, i);
     const char *ip = "", *proto = "tcp";
     uint64_t hp = 0, first = 0, last = 0, cp = 0;
     int r;
@@ -487,6 +494,27 @@ static int port_from_json(const json_t *o, size_t i, struct net_port *p, struct 
     p->host_port_first = (uint16_t) first;
     p->host_port_last = (uint16_t) last;
     p->container_port = (uint16_t) cp;
+    return 0;
+}
+
+int net_ports_from_json(const json_t *a, const char *where, struct net_port **ret,
+                        size_t *ret_n, struct error **err)
+{
+    size_t n = json_array_size(a);
+    if (a && !json_is_array(a))
+        return error_new(err, EINVAL, "%s: expected an array", where);
+    if (n > NET_MAX_PORTS)
+        return error_new(err, E2BIG, "%s: more than %d", where, NET_MAX_PORTS);
+    cleanup_free struct net_port *v = n ? calloc(n, sizeof(*v)) : NULL;
+    if (n && v == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int r = port_from_json(json_array_get(a, i), where, i, &v[i], err);
+        if (r < 0)
+            return r;
+    }
+    *ret = steal_pointer(&v);
+    *ret_n = n;
     return 0;
 }
 
@@ -534,16 +562,9 @@ int net_request_from_json(const json_t *j, struct net_request **ret, struct erro
         return error_new(err, EINVAL, "network.mode: `%s` is not a network mode", mode);
     if ((ctr && (r->container = strdup(ctr)) == NULL) || (ip && (r->ip = strdup(ip)) == NULL))
         return error_new(err, ENOMEM, "out of memory");
-    const json_t *ports = json_object_get(j, "ports");
-    size_t np = json_array_size(ports);
-    if (np > NET_MAX_PORTS)
-        return error_new(err, E2BIG, "network.ports: too many");
-    if (np && (r->ports = calloc(np, sizeof(*r->ports))) == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    for (; r->n_ports < np; r->n_ports++)
-        if ((rc = port_from_json(json_array_get(ports, r->n_ports), r->n_ports,
-                                 &r->ports[r->n_ports], err)) < 0)
-            return rc;
+    if ((rc = net_ports_from_json(json_object_get(j, "ports"), "network.ports", &r->ports,
+                                  &r->n_ports, err)) < 0)
+        return rc;
     const json_t *hosts = json_object_get(j, "hosts");
     size_t nh = json_array_size(hosts);
     if (nh > NET_MAX_ENTRIES)

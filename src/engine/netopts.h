@@ -95,6 +95,11 @@ int net_ip_family(const char *s);
 /* "80/tcp" style name of a port (buf at least 16 bytes). */
 const char *net_port_key(uint16_t port, const char *proto, char *buf, size_t len);
 
+/* Ports as JSON and back (`where` names the array in errors). */
+json_t *net_ports_to_json(const struct net_port *ports, size_t n);
+int net_ports_from_json(const json_t *a, const char *where, struct net_port **ret,
+                        size_t *ret_n, struct error **err);
+
 /* The request as JSON (for the container's record) and back. */
 json_t *net_request_to_json(const struct net_request *r);
 int net_request_from_json(const json_t *j, struct net_request **ret, struct error **err);

@@ -49,6 +49,10 @@ int cmd_run(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_ps(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_rm(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
+/* networks and volumes */
+int cmd_network(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_volume(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_port(struct cabin_ctx *ctx, int argc, char **argv);
 
 /* ---- helpers (main.c, format.c) ---- */
 

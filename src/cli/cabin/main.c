@@ -17,6 +17,8 @@ static const struct cabin_command commands[] = {
     {"images", cmd_images, "list images"},
     {"import", cmd_import, "make an image from a root file system tarball"},
     {"load", cmd_load, "load images from a docker or OCI archive"},
+    {"network", cmd_network, "manage networks (create, ls, inspect, rm, prune)"},
+    {"port", cmd_port, "list a container's published ports"},
     {"ps", cmd_ps, "list containers"},
     {"rm", cmd_rm, "remove containers"},
     {"rmi", cmd_rmi, "remove images"},
@@ -25,6 +27,7 @@ static const struct cabin_command commands[] = {
     {"system", cmd_system, "manage cabin (df)"},
     {"tag", cmd_tag, "give an image another name"},
     {"version", cmd_version, "show cabin's version"},
+    {"volume", cmd_volume, "manage volumes (create, ls, inspect, rm, prune)"},
 };
 
 static const struct option_def global_options[] = {
