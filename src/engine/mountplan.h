@@ -48,7 +48,7 @@ int mountplan_apply(struct engine *e, const struct mount_request *m, size_t n, j
                     struct error **err);
 
 /* `rm -v`, `run --rm`: remove the anonymous volumes among the mounts
- * (once no container names them).  Every one is tried; the first error is
+ * (once no container names them; never while a plan holds their locks).  Every one is tried; the first error is
  * returned. */
 int mountplan_remove_anonymous(struct engine *e, const struct mount_request *m, size_t n,
                                struct error **err);

@@ -8,6 +8,17 @@
  * resolved at create: an anonymous volume has its name by then).  It is
  * read at start to set the network up, by inspect, and by `network rm` and
  * `volume rm` to know who uses what.  Written by rename.
+ *
+ * The container's life calls four functions here:
+ *   netvol_create()   when it is made, its root mounted and its bundle
+ *                     config in hand: volumes made and filled, binds
+ *                     checked, the mounts and the network namespace
+ *                     written into the config, the record saved
+ *   netvol_start()    before its process runs: the network set up
+ *                     (sandbox.h) and the config's namespace path set
+ *   netvol_stop()     once its process is gone: the network torn down
+ *   netvol_removed()  once its folder is gone (rm -v, --rm): its anonymous
+ *                     volumes removed
  */
 #ifndef CABIN_ENGINE_NETVOL_H
 #define CABIN_ENGINE_NETVOL_H
@@ -33,5 +44,29 @@ int netvol_load(int cdirfd, struct net_request **ret_net, struct mount_request *
  * pass NULL for the other. */
 int netvol_users(struct engine *e, const char *network, const char *volume, char ***ret,
                  struct error **err);
+
+struct sandbox;
+struct image_config;
+
+/* `spec` is the bundle config (edited); the caller writes it afterwards.
+ * The container's record must be visible (in ROOT/containers) already. */
+int netvol_create(struct engine *e, const char *id, int cdirfd, int rootfd,
+                  const struct image_config *img, const struct net_request *net,
+                  const struct mount_request *mounts, size_t n_mounts, json_t *spec,
+                  struct error **err);
+
+/* Set up the network of a container about to start, and point its
+ * config.json (in cdirfd) at the namespace.  `name` is its name (for its
+ * peers' hosts files) or NULL.  *ret (may be NULL) gets the sandbox. */
+int netvol_start(struct engine *e, const char *id, const char *name, int cdirfd,
+                 const struct image_config *img, struct sandbox **ret, struct error **err);
+
+/* Tear down the network of a container whose process is gone. */
+int netvol_stop(struct engine *e, const char *id, struct error **err);
+
+/* After the container's folder was removed: with `volumes`, remove its
+ * anonymous volumes (`mounts` as netvol_load gave them before). */
+int netvol_removed(struct engine *e, const struct mount_request *mounts, size_t n_mounts,
+                   bool volumes, struct error **err);
 
 #endif

@@ -496,6 +496,13 @@ static int ensure_default(struct engine *e, int dfd, struct error **err)
     return 0;
 }
 
+int network_ensure_default(struct engine *e, struct error **err)
+{
+    cleanup_close int dfd = -1;
+    int r = net_dir(e, &dfd, err);
+    return r < 0 ? r : ensure_default(e, dfd, err);
+}
+
 int network_load(struct engine *e, const char *what, struct network **ret, struct error **err)
 {
     cleanup_close int dfd = -1;

@@ -75,6 +75,10 @@ struct network_create_opts {
 int network_create(struct engine *e, const struct network_create_opts *o, struct network **ret,
                    struct error **err);
 
+/* Write the default network if it is missing (takes the lock exclusively:
+ * call it before holding it shared). */
+int network_ensure_default(struct engine *e, struct error **err);
+
 /* The network named `what` (or whose id starts with it).  The default
  * network is written first if it is missing.  Unknown: ENOENT. */
 int network_load(struct engine *e, const char *what, struct network **ret, struct error **err);

@@ -532,7 +532,9 @@ static int bridge_setup(struct engine *e, struct sandbox *s, const struct sandbo
     struct network **nets = NULL;
     size_t n = 0;
     cleanup_close int netlock = -1;
-    int r = network_lock(e, LOCK_SH, &netlock, err);
+    int r = network_ensure_default(e, err);
+    if (r == 0)
+        r = network_lock(e, LOCK_SH, &netlock, err);
     if (r == 0)
         r = load_networks(e, p->req, &nets, &n, err);
     if (r < 0)
