@@ -643,12 +643,39 @@ static void remove_isolation(const char *bridge)
     }
 }
 
+/* Where host-local keeps this network's leases (it adds /<name>). */
+static char *ipam_dir(const struct network *n)
+{
+    char *dir = NULL;
+    int r = asprintf(&dir, NETWORK_STATE_DIR "/ipam/%s", n->bridge ? n->bridge : "-");
+    return r < 0 ? NULL : dir;
+}
+
+/* host-local's folder for the network, once it holds no lease (another
+ * root may have a network of this name on this bridge). */
+static void remove_leases(const struct network *n)
+{
+    cleanup_free char *dir = ipam_dir(n);
+    cleanup_close int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    cleanup_closedir DIR *d = dfd >= 0 ? fs_opendir_at(dfd, n->name) : NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            strcmp(de->d_name, "lock") != 0 && strncmp(de->d_name, "last_reserved_ip", 16) != 0)
+            return; /* a lease */
+    if (d == NULL)
+        return;
+    cleanup_error struct error *e2 = NULL;
+    fs_remove_tree(dfd, n->name, &e2);
+    rmdir(dir); /* the bridge's folder, when nothing else is in it */
+}
+
 json_t *network_runtime_list(struct engine *e, const struct network *n)
 {
     json_t *list = json_deep_copy(n->list);
     json_t *plugins = json_object_get(list, "plugins");
-    cleanup_free char *dir = NULL;
-    if (list == NULL || asprintf(&dir, "%s/networks/ipam", e->runroot) < 0) {
+    cleanup_free char *dir = ipam_dir(n);
+    if (list == NULL || dir == NULL) {
         json_decref(list);
         return NULL;
     }
@@ -688,11 +715,7 @@ int network_remove(struct engine *e, const struct network *n, struct error **err
             return error_wrap(err, "network `%s`", n->name);
         remove_isolation(n->bridge);
     }
-    cleanup_free char *ipam = NULL;
-    if (asprintf(&ipam, "%s/networks/ipam", e->runroot) < 0)
-        return error_new(err, ENOMEM, "out of memory");
-    cleanup_close int ifd = open(ipam, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (ifd >= 0 && (r = fs_remove_tree(ifd, n->name, err)) < 0)
-        return error_wrap(err, "network `%s`: its address leases", n->name);
+    if (!shared)
+        remove_leases(n);
     return 0;
 }

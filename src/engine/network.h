@@ -21,9 +21,13 @@
  * that overlaps neither another network of this root nor a route of the
  * host; their bridge is `cbr-` and 10 hex digits of their id, unless given.
  *
- * host-local keeps its leases under RUNROOT/networks/ipam (a tmpfs on a
- * normal host: after a reboot no container runs and none is held), put
- * into a list's ipam when it names no dataDir of its own.
+ * What the networks share with every other cabin root of the host lives in
+ * NETWORK_STATE_DIR (/run: a tmpfs, so after a reboot, when no container
+ * runs, nothing is held): the lock around CNI calls (sandbox.h) and
+ * host-local's leases, ipam/<bridge>/<name>/, put into a list's ipam when
+ * it names no dataDir of its own.  Bridges and their subnets belong to the
+ * host, not to a root: two roots whose default networks share cabin0 must
+ * share its leases too, or they would hand out the same address.
  *
  * ROOT/net.d/.lock is held shared by whoever reads a network to use it
  * until the use is recorded (a container's network.json), and exclusively
@@ -43,6 +47,7 @@
 #define NETWORK_DEFAULT_BRIDGE "cabin0"
 #define NETWORK_DEFAULT_SUBNET "10.90.0.0/16"
 #define NETWORK_ID_LEN      64
+#define NETWORK_STATE_DIR   "/run/cabin-cni"
 
 struct network {
     char *name;

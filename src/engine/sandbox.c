@@ -259,14 +259,10 @@ int sandbox_list(struct engine *e, struct sandbox ***ret, struct error **err)
 
 static int cni_lock(struct engine *e, int *ret, struct error **err)
 {
-    cleanup_free char *fallback = NULL;
-    const char *path = SANDBOX_LOCK;
-    struct stat st;
-    if (stat("/run/lock", &st) < 0 || !S_ISDIR(st.st_mode)) {
-        if (asprintf(&fallback, "%s/cni.lock", e->runroot) < 0)
-            return error_new(err, ENOMEM, "out of memory");
-        path = fallback;
-    }
+    const char *path = NETWORK_STATE_DIR "/lock";
+    int r = fs_mkdir_p(NETWORK_STATE_DIR, 0700, err);
+    if (r < 0)
+        return r;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return error_errno(err, "opening `%s`", path);

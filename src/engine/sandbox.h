@@ -24,8 +24,9 @@
  * not run.
  *
  * Every setup and teardown holds one lock for the whole host,
- * /run/lock/cabin-cni.lock: the plugins' iptables chains and bridges are
- * shared by every root, and the plugins check-then-create them.
+ * NETWORK_STATE_DIR/lock (network.h): the plugins' iptables chains,
+ * bridges and leases are shared by every root, and the plugins
+ * check-then-create them.
  *
  * Containers on the same user-made network find each other by name: the
  * peers' entries (name, aliases, short id -> address) are rewritten in
@@ -44,8 +45,6 @@
 #include "engine/netopts.h"
 #include "image/manifest.h"
 #include "util/error.h"
-
-#define SANDBOX_LOCK "/run/lock/cabin-cni.lock"
 
 struct sandbox_endpoint {
     char *network;    /* name */

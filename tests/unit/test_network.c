@@ -139,7 +139,9 @@ static void test_create_and_read(void **state)
         json_object_get(json_object_get(json_array_get(json_object_get(rl, "plugins"), 0),
                                         "ipam"),
                         "dataDir"));
-    assert_non_null(strstr(dd, "/run/networks/ipam"));
+    char want[64];
+    snprintf(want, sizeof(want), NETWORK_STATE_DIR "/ipam/%s", n->bridge);
+    assert_string_equal(dd, want);
     assert_null(json_object_get(json_object_get(br, "ipam"), "dataDir")); /* file untouched */
     json_decref(rl);
     network_free(n);
