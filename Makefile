@@ -13,6 +13,8 @@ DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libsecc
               libarchive-dev libssl-dev
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
               umoci skopeo
+# networks: the CNI plugins cabin runs, and the iptables they run
+DEPS_TEST  += containernetworking-plugins iptables
 DEPS_BENCH := runc crun time podman
 
 .PHONY: all build build-asan deps deps-bench demo demo-runtime check check-asan check-unit check-integration bench install clean
