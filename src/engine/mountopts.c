@@ -188,6 +188,8 @@ static int volume_mode(struct mount_request *m, const char *spec, const char *mo
 
 int mount_parse_volume(const char *spec, struct mount_request *ret, struct error **err)
 {
+    if (!json_utf8_valid(spec))
+        return error_new(err, EINVAL, "%s: a value is not valid UTF-8", "-v");
     cleanup_free char *copy = strdup(spec);
     if (copy == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -444,6 +446,8 @@ static int fields_to_request(struct mount_fields *f, const char *spec, struct mo
 
 int mount_parse_mount(const char *spec, struct mount_request *ret, struct error **err)
 {
+    if (!json_utf8_valid(spec))
+        return error_new(err, EINVAL, "%s: a value is not valid UTF-8", "--mount");
     struct mount_fields f = {0};
     struct mount_request m = {0};
     int r = 0;
@@ -526,6 +530,8 @@ static int tmpfs_option(struct mount_request *m, const char *spec, const char *t
 
 int mount_parse_tmpfs(const char *spec, struct mount_request *ret, struct error **err)
 {
+    if (!json_utf8_valid(spec))
+        return error_new(err, EINVAL, "%s: a value is not valid UTF-8", "--tmpfs");
     cleanup_free char *copy = strdup(spec);
     if (copy == NULL)
         return error_new(err, ENOMEM, "out of memory");

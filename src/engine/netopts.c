@@ -390,8 +390,27 @@ static int check_ports(const struct net_request *r, struct error **err)
     return 0;
 }
 
+/* Every value goes into the container's record (JSON): UTF-8 only. */
+static int check_text(const struct net_flags *f, struct error **err)
+{
+    char *const *lists[] = {f->network, f->publish, f->dns, f->dns_search, f->dns_options,
+                            f->add_host, f->aliases};
+    const char *names[] = {"--network", "-p", "--dns", "--dns-search", "--dns-option",
+                           "--add-host", "--network-alias"};
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+        for (size_t i = 0; lists[l] && lists[l][i]; i++)
+            if (!json_utf8_valid(lists[l][i]))
+                return error_new(err, EINVAL, "%s: a value is not valid UTF-8", names[l]);
+    if (f->ip && !json_utf8_valid(f->ip))
+        return error_new(err, EINVAL, "--ip: not valid UTF-8");
+    return 0;
+}
+
 int net_request_parse(const struct net_flags *f, struct net_request **ret, struct error **err)
 {
+    int rc0 = check_text(f, err);
+    if (rc0 < 0)
+        return rc0;
     cleanup_net_request struct net_request *r = calloc(1, sizeof(*r));
     if (r == NULL)
         return error_new(err, ENOMEM, "out of memory");

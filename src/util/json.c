@@ -30,6 +30,13 @@ int json_load_file_at(int dirfd, const char *path, size_t max, json_t **ret_json
     return json_load_string(buf, path, ret_json, err);
 }
 
+bool json_utf8_valid(const char *s)
+{
+    json_t *j = json_string(s);
+    json_decref(j);
+    return j != NULL;
+}
+
 const char *json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {

@@ -25,6 +25,9 @@ int json_load_string(const char *text, const char *what, json_t **ret_json, stru
 
 const char *json_type_name(const json_t *v);
 
+/* Is `s` valid UTF-8 (so that it can become a JSON string)? */
+bool json_utf8_valid(const char *s);
+
 /* Check that `v` is a `type` value (NULL: missing); `where` names it in the error. */
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err);
 
