@@ -10,11 +10,15 @@ MESON_OPTS ?=
 # Debian packages the build and the tests need (checked with dpkg, installed
 # with apt-get only when missing).
 DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libseccomp-dev \
-              libarchive-dev libssl-dev
+              libarchive-dev libssl-dev libcurl4-openssl-dev
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
-              umoci skopeo
-# networks: the CNI plugins cabin runs, and the iptables they run
-DEPS_TEST  += containernetworking-plugins iptables
+              umoci skopeo docker-registry apache2-utils python3 python3-jwt \
+              python3-cryptography openssl
+# Terminals (script is util-linux's / bsdutils') and the real clients
+# (tests/integration/{podman,containerd,dockerd}.bats).
+DEPS_TEST  += tmux bsdutils podman conmon containernetworking-plugins containerd docker.io
+# networks: the iptables the CNI plugins run
+DEPS_TEST  += iptables
 DEPS_BENCH := runc crun time podman
 
 .PHONY: all build build-asan deps deps-bench demo demo-runtime check check-asan check-unit check-integration bench install clean

@@ -79,7 +79,8 @@ if [ -n "${ASAN_BUILD:-}" ]; then
     run_units "$asan" "asan:"
     core=""
     for f in lifecycle errors cli process mounts cgroups seccomp hooks security \
-             seccomp_default lsm cabin_images cabin_run; do
+             seccomp_default lsm cabin_images cabin_run exec tty cabin_pull \
+             cabin_registry_auth; do
         core="$core $repo/tests/integration/$f.bats"
     done
     # shellcheck disable=SC2086

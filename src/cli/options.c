@@ -33,20 +33,33 @@ static const struct option_def *find(const struct option_def *defs, const char *
     return NULL;
 }
 
+/* Booleans take no separate value argument (`--flag`, `--flag=false`). */
+static bool is_flag(const struct option_def *d)
+{
+    return d->type == OPTION_TYPE_BOOL || d->type == OPTION_TYPE_TRISTATE;
+}
+
 static int store(const struct option_def *d, void *target, const char *value, bool has_value,
                  struct error **err)
 {
     char *field = (char *) target + d->offset;
     switch (d->type) {
     case OPTION_TYPE_BOOL:
+    case OPTION_TYPE_TRISTATE: {
+        bool v;
         if (!has_value || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-            *(bool *) field = true;
+            v = true;
         else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-            *(bool *) field = false;
+            v = false;
         else
             return error_new(err, EINVAL, "--%s: expected true or false, got `%s`", d->name,
                              value);
+        if (d->type == OPTION_TYPE_BOOL)
+            *(bool *) field = v;
+        else
+            *(int *) field = v;
         return 0;
+    }
     case OPTION_TYPE_STRING:
         *(const char **) field = value;
         return 0;
@@ -84,7 +97,7 @@ static int docker_long(const struct option_def *defs, void *target, int argc, ch
         return error_new(err, EINVAL, "unknown flag: --%.*s", (int) len, name);
     (*i)++;
     const char *value = eq ? eq + 1 : NULL;
-    if (d->type != OPTION_TYPE_BOOL && value == NULL) {
+    if (!is_flag(d) && value == NULL) {
         if (*i >= argc)
             return error_new(err, EINVAL, "flag needs an argument: --%s", d->name);
         value = argv[(*i)++];
@@ -102,7 +115,7 @@ static int docker_short(const struct option_def *defs, void *target, int argc, c
         const struct option_def *d = find(defs, NULL, 0, *p);
         if (d == NULL)
             return error_new(err, EINVAL, "unknown shorthand flag: '%c' in %s", *p, group);
-        if (d->type == OPTION_TYPE_BOOL) {
+        if (is_flag(d)) {
             /* `-d=false` */
             if (p[1] == '=')
                 return store(d, target, p + 2, true, err);
@@ -199,7 +212,7 @@ int options_parse(const struct option_def *defs, void *target, int argc, char **
                              a);
         i++;
         const char *value = eq ? eq + 1 : NULL;
-        if (d->type != OPTION_TYPE_BOOL && value == NULL) {
+        if (!is_flag(d) && value == NULL) {
             if (i >= argc)
                 return error_new(err, EINVAL, "option `--%s` needs a value", d->name);
             value = argv[i++];

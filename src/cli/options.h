@@ -35,7 +35,13 @@
 
 #include "util/error.h"
 
-enum option_type { OPTION_TYPE_BOOL, OPTION_TYPE_STRING, OPTION_TYPE_UINT, OPTION_TYPE_STRLIST };
+enum option_type {
+    OPTION_TYPE_BOOL,
+    OPTION_TYPE_STRING,
+    OPTION_TYPE_UINT,
+    OPTION_TYPE_STRLIST,
+    OPTION_TYPE_TRISTATE,
+};
 
 struct option_def {
     const char *name;
@@ -51,6 +57,9 @@ struct option_def {
 #define OPTION_UINT(n, s, T, f, a, h) {n, s, OPTION_TYPE_UINT, offsetof(T, f), a, h}
 /* Repeatable: appends to a `char **` vector. */
 #define OPTION_STRLIST(n, s, T, f, a, h) {n, s, OPTION_TYPE_STRLIST, offsetof(T, f), a, h}
+/* A boolean whose absence matters: an `int` the caller sets to -1, left
+ * so when the option is not given, else 1 or 0 (runc's IsSet). */
+#define OPTION_TRISTATE(n, s, T, f, h) {n, s, OPTION_TYPE_TRISTATE, offsetof(T, f), NULL, h}
 #define OPTION_END {NULL, 0, 0, 0, NULL, NULL}
 
 #define OPTIONS_HELP 1

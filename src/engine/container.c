@@ -504,7 +504,8 @@ int engine_container_run(struct engine *e, struct engine_container *c, bool inte
     }
     int status = 0;
     if (r == 0) {
-        struct container_opts opts = {.bundle = cdir};
+        /* /cabin is the engine's: the last container out removes it. */
+        struct container_opts opts = {.bundle = cdir, .cgroup_parents_shared = true};
         r = container_run(rt, c->id, &opts, &status, err);
     }
     cleanup_error struct error *e2 = NULL;

@@ -19,6 +19,7 @@
 #define CHUNK (256u * 1024)
 /* Bytes the decompressed stream may hold past the tar's end (padding). */
 #define MAX_TRAILER (1u << 20)
+#define WRITEBACK_STEP (4u << 20)
 
 ssize_t layer_read_fd(void *opaque, void *buf, size_t len, struct error **err)
 {
@@ -91,9 +92,23 @@ struct pipeline {
     struct archive *raw, *tar;
     unsigned char *inbuf, *midbuf;
     uint64_t max_blob, max_tar;
+    uint64_t blob_flushed; /* bytes of the blob file given to writeback */
     bool src_eof;
+    bool src_failed;   /* the source itself failed (not what it gave) */
     struct error *err; /* the first failure, from either callback */
 };
+
+/* Start the writeback of what was written to `fd` since *flushed, in
+ * steps of WRITEBACK_STEP (a hint: the commit's fsync then waits for
+ * less). */
+static void kick_writeback(int fd, uint64_t written, uint64_t *flushed)
+{
+    if (fd < 0 || written - *flushed < WRITEBACK_STEP)
+        return;
+    sync_file_range(fd, (off64_t) *flushed, (off64_t) (written - *flushed),
+                    SYNC_FILE_RANGE_WRITE);
+    *flushed = written;
+}
 
 static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
 {
@@ -104,6 +119,7 @@ static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
     if (n < 0) {
         if (p->err == NULL)
             error_errnum(&p->err, (int) -n, "reading");
+        p->src_failed = true;
         archive_set_error(a, EIO, "%s", p->err->msg);
         return -1;
     }
@@ -124,6 +140,7 @@ static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
         archive_set_error(a, -r, "%s", p->err->msg);
         return -1;
     }
+    kick_writeback(p->blob_fd, digester_bytes(p->blob_d), &p->blob_flushed);
     *buf = p->inbuf;
     return n;
 }
@@ -289,6 +306,36 @@ static int commit(struct store *s, int tmpfd, const struct pipeline *p,
     return 0;
 }
 
+/* A stream that failed to decompress or unpack, when its digest is known:
+ * read the rest, and if it is not the blob expected, that is the error to
+ * report (a corrupt or substituted blob trips the decompressor or the tar
+ * reader before its digest can be compared).  `r` and *err otherwise. */
+static int blame_digest(struct pipeline *p, const struct layer_ingest_opts *o, int r,
+                        struct error **err)
+{
+    if (o->expect_digest == NULL || p->src_failed || r == -ENOMEM)
+        return r;
+    while (!p->src_eof) {
+        cleanup_error struct error *e = NULL;
+        ssize_t n = p->src->read(p->src->opaque, p->inbuf, CHUNK, &e);
+        if (n < 0)
+            return r;
+        if (n == 0)
+            break;
+        digester_update(p->blob_d, p->inbuf, (size_t) n);
+        if (p->max_blob && digester_bytes(p->blob_d) > p->max_blob)
+            break;
+    }
+    char got[DIGEST_BUF];
+    digester_final(p->blob_d, got);
+    if (strcmp(got, o->expect_digest) == 0)
+        return r;
+    cleanup_free char *why = *err ? strdup((*err)->msg) : NULL;
+    return error_new(err, EINVAL, "digest mismatch: expected %s, got %s (the content is not the "
+                                  "blob named: %s)",
+                     o->expect_digest, got, why ? why : "it fails to unpack");
+}
+
 static int run_pipeline(struct store *s, struct pipeline *p, int tmpfd,
                         const struct layer_ingest_opts *o, struct layer_result *res,
                         struct error **err)
@@ -312,16 +359,18 @@ static int run_pipeline(struct store *s, struct pipeline *p, int tmpfd,
             return error_errno(err, "making the layer's scratch directory");
     }
     if ((r = open_raw(p, &res->compression, err)) < 0)
-        return r;
+        return blame_digest(p, o, r, err);
     if ((o->flags & LAYER_KEEP_BLOB) &&
         (res->compression == COMPRESSION_XZ || res->compression == COMPRESSION_BZIP2) &&
         (r = open_tmp_file(tmpfd, "tar", &p->tar_fd, err)) < 0)
         return r;
     struct unpack_stats stats = {0};
     if (unpacking && (r = unpack_stream(p, diff_fd, lim, &stats, err)) < 0)
-        return r;
-    if (drain(p, unpacking ? MAX_TRAILER : 0) < 0)
-        return error_new(err, p->err ? p->err->code : EIO, "%s", p->err ? p->err->msg : "?");
+        return blame_digest(p, o, r, err);
+    if (drain(p, unpacking ? MAX_TRAILER : 0) < 0) {
+        r = error_new(err, p->err ? p->err->code : EIO, "%s", p->err ? p->err->msg : "?");
+        return blame_digest(p, o, r, err);
+    }
     digester_final(p->blob_d, res->digest);
     digester_final(p->tar_d, res->diff_id);
     res->size = digester_bytes(p->blob_d);

@@ -256,6 +256,69 @@ void platform_host(struct platform *ret)
     ret->variant = v ? variant : NULL;
 }
 
+static bool valid_part(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 32)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
+              *s == '.'))
+            return false;
+    return true;
+}
+
+int platform_parse(const char *s, char *buf, size_t len, struct platform *ret,
+                   struct error **err)
+{
+    if (strlen(s) + 1 > len)
+        return error_new(err, EINVAL, "--platform `%.64s`: too long", s);
+    memcpy(buf, s, strlen(s) + 1);
+    for (char *p = buf; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char) (*p - 'A' + 'a');
+    char *parts[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+    for (char *tok = buf, *slash; tok && n < 3; tok = slash ? slash + 1 : NULL) {
+        slash = strchr(tok, '/');
+        if (slash)
+            *slash = '\0';
+        parts[n++] = tok;
+        if (slash && n == 3)
+            return error_new(err, EINVAL, "--platform `%s`: expected os/arch[/variant]", s);
+    }
+    struct platform p = {0};
+    if (n == 1) {
+        p.os = (char *) "linux";
+        p.architecture = parts[0];
+    } else {
+        p.os = parts[0];
+        p.architecture = parts[1];
+        p.variant = n == 3 ? parts[2] : NULL;
+    }
+    if (!valid_part(p.os) || !valid_part(p.architecture) || (p.variant && !valid_part(p.variant)))
+        return error_new(err, EINVAL, "--platform `%s`: expected os/arch[/variant]", s);
+    if (strcmp(p.architecture, "x86_64") == 0 || strcmp(p.architecture, "x86-64") == 0)
+        p.architecture = (char *) "amd64";
+    else if (strcmp(p.architecture, "aarch64") == 0)
+        p.architecture = (char *) "arm64";
+    else if (strcmp(p.architecture, "armhf") == 0 && !p.variant)
+        p.architecture = (char *) "arm", p.variant = (char *) "v7";
+    else if (strcmp(p.architecture, "armel") == 0 && !p.variant)
+        p.architecture = (char *) "arm", p.variant = (char *) "v6";
+    else if (strcmp(p.architecture, "i386") == 0 || strcmp(p.architecture, "i686") == 0)
+        p.architecture = (char *) "386";
+    if (strcmp(p.architecture, "arm64") == 0 && p.variant && strcmp(p.variant, "8") == 0)
+        p.variant = (char *) "v8";
+    *ret = p;
+    return 0;
+}
+
+void platform_format(const struct platform *p, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s%s%s", p->os ? p->os : "?", p->architecture ? p->architecture : "?",
+             p->variant ? "/" : "", p->variant ? p->variant : "");
+}
+
 bool platform_matches(const struct descriptor *d, const struct platform *want)
 {
     if (!d->has_platform)

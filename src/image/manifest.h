@@ -80,6 +80,14 @@ void image_index_free(struct image_index *ix);
 
 /* The host's platform (linux, GOARCH-style architecture, variant). */
 void platform_host(struct platform *ret_static);
+/* Parse "os/arch[/variant]" (also "arch" alone, the host's os), with
+ * the usual aliases normalised (x86_64 -> amd64, aarch64 -> arm64,
+ * armhf -> arm/v7); the strings point into `buf` (at least as long as
+ * `s`).  Errors name the value. */
+int platform_parse(const char *s, char *buf, size_t len, struct platform *ret,
+                   struct error **err);
+/* "linux/arm64/v8" of a platform, into buf. */
+void platform_format(const struct platform *p, char *buf, size_t len);
 /* Whether `d`'s platform is `want` (a missing variant matches). */
 bool platform_matches(const struct descriptor *d, const struct platform *want);
 

@@ -154,6 +154,8 @@ int image_ref_parse(const char *s, bool no_default_tag, struct image_ref **ret,
     char *digest = strchr(copy, '@');
     if (digest) {
         *digest++ = '\0';
+        if (*digest == '\0')
+            return error_new(err, EINVAL, "invalid reference `%s`: nothing after `@`", s);
         int r = digest_check(digest, "invalid reference", NULL, err);
         if (r < 0)
             return error_wrap(err, "`%s`", s);
@@ -228,6 +230,22 @@ int image_ref_parse(const char *s, bool no_default_tag, struct image_ref **ret,
         image_ref_free(ref);
         return error_new(err, EINVAL, "invalid reference `%s`: the name is longer than %d", s,
                          REF_MAX_NAME);
+    }
+    *ret = ref;
+    return 0;
+}
+
+int image_ref_parse_repository(const char *s, const char *what, struct image_ref **ret,
+                               struct error **err)
+{
+    struct image_ref *ref = NULL;
+    int r = image_ref_parse(s, true, &ref, err);
+    if (r < 0)
+        return r;
+    if (ref->tag || ref->digest) {
+        image_ref_free(ref);
+        return error_new(err, EINVAL, "`%s`: %s takes a repository, without a tag or digest", s,
+                         what);
     }
     *ret = ref;
     return 0;

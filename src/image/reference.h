@@ -39,6 +39,10 @@ struct image_ref {
 int image_ref_parse(const char *s, bool no_default_tag, struct image_ref **ret,
                     struct error **err);
 void image_ref_free(struct image_ref *r);
+/* A repository alone ("alpine", "host:5000/a/b"); a tag or a digest is
+ * an error that says `what` (an option, "--all-tags") wants a repository. */
+int image_ref_parse_repository(const char *s, const char *what, struct image_ref **ret,
+                               struct error **err);
 
 /* "domain/path" (malloc'd). */
 char *image_ref_name(const struct image_ref *r);

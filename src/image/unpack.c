@@ -360,6 +360,11 @@ static int do_regular(struct unpacker *u, struct archive *a, struct archive_entr
         return error_errno(err, "%s: creating `%s`", u->what, name);
     if ((r = write_data(u, a, fd, name, size, err)) < 0)
         return r;
+    /* Start its writeback now (a hint, errors ignored): the store syncs
+     * the file system before an image names the layer, and then finds
+     * little left to write. */
+    if (size > 0)
+        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     return apply_meta(u, e, fd, pfd, base, name, false, err);
 }
 

@@ -282,7 +282,7 @@ int cgroup_new(const char *cgroups_path, const char *id, struct cgroup **ret, st
     } else if (asprintf(&cg->path, "/cabin-runtime/%s", id) < 0) {
         cg->path = NULL;
     } else {
-        cg->default_path = true;
+        cg->parents_shared = true;
     }
     for (size_t i = 0; cg->path && i < cg->n_h; i++) {
         struct cg_hierarchy *h = &cg->h[i];
@@ -487,9 +487,9 @@ int cgroup_create(struct cgroup *cg, struct error **err)
             r = make_path(h, err);
         if (r == -ENOENT)
             r = error_errno(err, "creating cgroup `%s%s`", h->mountpoint, h->path);
-        /* The default parent (/cabin-runtime) belongs to every container
-         * under it: whoever empties it last removes it. */
-        if (cg->default_path)
+        /* A shared parent (the default /cabin-runtime) belongs to every
+         * container under it: whoever empties it last removes it. */
+        if (cg->parents_shared)
             existing = 0;
         if (r < 0) {
             h->made = depth - existing;

@@ -137,7 +137,10 @@ struct cgroup {
     const struct cgroup_ops *ops;
     enum cgroup_layout layout;
     char *path; /* as resolved: absolute, or relative to own */
-    bool default_path; /* no cgroupsPath: under the shared /cabin-runtime */
+    /* The parents of `path` are shared by every container under them (the
+     * default /cabin-runtime, or the caller says so: the cabin engine's
+     * /cabin): whoever empties one last removes it, whoever made it. */
+    bool parents_shared;
     struct cg_hierarchy *h;
     size_t n_h;
 };

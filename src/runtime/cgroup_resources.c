@@ -302,6 +302,27 @@ static int parse_network(const json_t *o, const char *where, struct cgroup_resou
     return 0;
 }
 
+/* These fields read as runc reads them: 0 is "not set" (its Resources
+ * has no pointers for them), and clients count on it: dockerd sends
+ * cpu.shares 0 and blockIO.weight 0 for every container it starts. */
+static void zero_is_unset(struct cgroup_resources *r)
+{
+    /* (pids.limit 0 stays "no limit", as crun and the runtime-spec read it.) */
+    struct cg_opt *f[] = {&r->mem_limit,      &r->mem_reservation, &r->mem_swap,
+                          &r->cpu_shares,     &r->cpu_quota,       &r->cpu_period,
+                          &r->cpu_rt_runtime, &r->cpu_rt_period,   &r->blkio_weight,
+                          &r->blkio_leaf_weight};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        if (f[i]->set && f[i]->v == 0)
+            f[i]->set = false;
+    for (size_t i = 0; i < r->n_weight_devices; i++) {
+        if (r->weight_devices[i].weight.set && r->weight_devices[i].weight.v == 0)
+            r->weight_devices[i].weight.set = false;
+        if (r->weight_devices[i].leaf_weight.set && r->weight_devices[i].leaf_weight.v == 0)
+            r->weight_devices[i].leaf_weight.set = false;
+    }
+}
+
 int cgroup_resources_parse(const json_t *j, const char *where, struct cgroup_resources **ret,
                            struct error **err)
 {
@@ -365,6 +386,7 @@ int cgroup_resources_parse(const json_t *j, const char *where, struct cgroup_res
             goto fail;
         r->rdma = json_incref(v);
     }
+    zero_is_unset(r);
     *ret = r;
     return 0;
 fail:

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "runtime/cgroup.h"
 #include "runtime/container_internal.h"
+#include "runtime/foreground.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/lsm.h"
@@ -31,6 +32,7 @@
 #include "runtime/spec.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
+#include "runtime/tty.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -68,7 +70,7 @@ void runtime_free(struct runtime *rt)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int pidfd_open_checked(pid_t pid, unsigned long long start_time)
+int container_pidfd(pid_t pid, unsigned long long start_time)
 {
     int fd = (int) syscall(SYS_pidfd_open, pid, 0);
     if (fd < 0)
@@ -82,24 +84,16 @@ static int pidfd_open_checked(pid_t pid, unsigned long long start_time)
     return fd;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct error **err)
+int container_write_pid_file(const char *path, pid_t pid, struct error **err)
 {
-    cleanup_free char *copy = strdup(path);
-    if (copy == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    char *slash = strrchr(copy, '/');
-    const char *dir = ".", *name = copy;
-    if (slash) {
-        *slash = '\0';
-        dir = slash == copy ? "/" : copy;
-        name = slash + 1;
-    }
-    cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return error_errno(err, "--pid-file: opening directory `%s`", dir);
+    cleanup_close int dfd = -1;
+    cleanup_free char *name = NULL;
+    int r = fs_open_parent(path, &dfd, &name, err);
+    if (r < 0)
+        return error_wrap(err, "--pid-file");
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
-    int r = fs_write_file_atomic(dfd, name, buf, (size_t) n, 0644, 0, err);
+    r = fs_write_file_atomic(dfd, name, buf, (size_t) n, 0644, 0, err);
     return r < 0 ? error_wrap(err, "--pid-file `%s`", path) : 0;
 }
 
@@ -119,6 +113,8 @@ struct prepared {
     char *bundle;
     char *rootfs;
     int ns_fds[SPEC_NS__COUNT];
+    int console_fd;   /* process.terminal: the init sends the pty's master here */
+    int console_peer; /* a foreground run's end of console_fd, else -1 */
 };
 
 static void prepared_release(struct prepared *p)
@@ -130,11 +126,40 @@ static void prepared_release(struct prepared *p)
     free(p->bundle);
     free(p->rootfs);
     ns_close_all(p->ns_fds);
+    close_keep_errno(p->console_fd);
+    close_keep_errno(p->console_peer);
 }
 
-static int prepare(const char *id, const struct container_opts *o, struct prepared *p,
-                   struct error **err)
+/* Where the terminal goes (runc's rules): a detached container (create,
+ * run -d) sends it to --console-socket; a foreground run keeps it. */
+static int open_console(const struct container_opts *o, bool for_run, struct prepared *p,
+                        struct error **err)
 {
+    bool terminal = p->spec->process->terminal;
+    bool detached = !for_run || o->detach;
+    if (o->console_socket && !terminal)
+        return error_new(err, EINVAL,
+                         "--console-socket is given, but process.terminal is false: there is "
+                         "no terminal to send");
+    if (o->console_socket && !detached)
+        return error_new(err, EINVAL,
+                         "--console-socket is for a detached container (create, run -d); a "
+                         "foreground run is the terminal's other end itself");
+    if (!terminal)
+        return 0;
+    if (detached && o->console_socket == NULL)
+        return error_new(err, EINVAL,
+                         "config.json: process.terminal is true, but a detached container "
+                         "needs --console-socket to send its terminal to");
+    if (o->console_socket == NULL)
+        foreground_size_process(p->spec->process);
+    return tty_console(o->console_socket, &p->console_fd, &p->console_peer, err);
+}
+
+static int prepare(const char *id, const struct container_opts *o, bool for_run,
+                   struct prepared *p, struct error **err)
+{
+    p->console_fd = p->console_peer = -1;
     for (int i = 0; i < SPEC_NS__COUNT; i++)
         p->ns_fds[i] = -1;
     int r = state_check_id(id, err);
@@ -152,16 +177,6 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
     const struct spec *s = p->spec;
     if (s->process == NULL)
         return error_new(err, EINVAL, "config.json: process: missing; a container needs one");
-    if (s->process->terminal && o->console_socket == NULL)
-        return error_new(err, ENOTSUP,
-                         "config.json: process.terminal is true, but terminals are not "
-                         "supported yet; set it to false");
-    if (s->process->terminal)
-        return error_new(err, ENOTSUP, "--console-socket: terminals are not supported yet");
-    if (o->console_socket)
-        return error_new(err, EINVAL,
-                         "--console-socket is given, but process.terminal is false: there is "
-                         "no terminal to send");
     if (!s->ns[SPEC_NS_MNT].enabled)
         return error_new(err, EINVAL,
                          "config.json: linux.namespaces: a mount namespace is required");
@@ -196,7 +211,9 @@ static int prepare(const char *id, const struct container_opts *o, struct prepar
     if (stat(p->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
         return error_new(err, ENOTDIR, "config.json: root.path `%s` is not a directory",
                          p->rootfs);
-    return ns_open_paths(s, p->ns_fds, err);
+    if ((r = ns_open_paths(s, p->ns_fds, err)) < 0)
+        return r;
+    return open_console(o, for_run, p, err);
 }
 
 /* Bind the exec socket that `start` connects to.  Through the directory's
@@ -322,6 +339,7 @@ static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
         .bundle = p->bundle,
         .sync_fd = theirs,
         .listen_fd = listen_fd,
+        .console_fd = p->console_fd,
         .userns_new = userns_new,
         .cgroupns_new = cgroupns_new,
         /* The init waits until it is in its cgroup: its cgroup mounts
@@ -351,6 +369,9 @@ static int spawn(struct prepared *p, const char *id, int dirfd, bool for_run,
     }
     close(steal_fd(&theirs));
     close(steal_fd(&listen_fd));
+    /* The init alone holds the terminal's way out now. */
+    close_keep_errno(p->console_fd);
+    p->console_fd = -1;
 
     struct sync_msg msg;
     int r = 0;
@@ -427,28 +448,35 @@ static int record(struct prepared *p, const char *id, int dirfd, pid_t pid, stru
     return r;
 }
 
+int container_seccomp(struct runtime *rt, const struct spec *s, struct seccomp_program **ret,
+                      struct error **err)
+{
+    *ret = NULL;
+    if (s->seccomp == NULL)
+        return 0;
+    /* Compiled programs are cached beside the containers' state. */
+    if (mkdirat(rt->rootfd, ".seccomp-cache", 0700) < 0 && errno != EEXIST)
+        log_debug("no seccomp cache: %s", strerror(errno));
+    cleanup_close int cache =
+        openat(rt->rootfd, ".seccomp-cache", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    int r = seccomp_prepare(s->seccomp, cache, ret, err);
+    return r < 0 ? error_wrap(err, "config.json") : 0;
+}
+
 /* Create the container; leaves *ret_sync open (the init's sync socket) for
- * run, or closed for create. */
+ * run, or closed for create, and in *ret_console a foreground run's end of
+ * the terminal's socket (else -1). */
 static int do_create(struct runtime *rt, const char *id, const struct container_opts *o,
                      bool for_run, pid_t *ret_pid, int *ret_sync, int *ret_dirfd,
-                     struct error **err)
+                     int *ret_console, struct error **err)
 {
     struct prepared p = {0};
-    int r = prepare(id, o, &p, err);
+    int r = prepare(id, o, for_run, &p, err);
+    if (r == 0)
+        r = container_seccomp(rt, p.spec, &p.seccomp, err);
     if (r < 0) {
         prepared_release(&p);
         return r;
-    }
-    if (p.spec->seccomp) {
-        /* Compiled programs are cached beside the containers' state. */
-        if (mkdirat(rt->rootfd, ".seccomp-cache", 0700) < 0 && errno != EEXIST)
-            log_debug("no seccomp cache: %s", strerror(errno));
-        cleanup_close int cache = openat(rt->rootfd, ".seccomp-cache",
-                                         O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if ((r = seccomp_prepare(p.spec->seccomp, cache, &p.seccomp, err)) < 0) {
-            prepared_release(&p);
-            return error_wrap(err, "config.json");
-        }
     }
     cleanup_close int dirfd = -1;
     if ((r = state_dir_create(rt->rootfd, id, &dirfd, err)) < 0) {
@@ -458,20 +486,25 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
     pid_t pid = 0;
     cleanup_close int sync = -1;
     r = cgroup_new(p.spec->cgroups_path, id, &p.cgroup, err);
+    if (r == 0 && o->cgroup_parents_shared)
+        p.cgroup->parents_shared = true;
     if (r == 0 && (r = cgroup_create(p.cgroup, err)) < 0) {
         cgroup_free(p.cgroup);
         p.cgroup = NULL;
     }
     /* Record the cgroup before the init exists: a runtime killed from here
-     * on leaves a "creating" container that `delete` can clean up. */
+     * on leaves a "creating" container that `delete` can clean up.  The
+     * config is kept for exec: the bundle may change or go away. */
     if (r == 0)
         r = record(&p, id, dirfd, 0, err);
+    if (r == 0)
+        r = state_write_config(dirfd, p.spec->json, err);
     if (r == 0)
         r = spawn(&p, id, dirfd, for_run, o, &pid, &sync, err);
     if (r == 0)
         r = record(&p, id, dirfd, pid, err);
     if (r == 0 && o->pid_file)
-        r = write_pid_file(o->pid_file, pid, err);
+        r = container_write_pid_file(o->pid_file, pid, err);
     if (r < 0) {
         if (pid > 0) {
             kill(pid, SIGKILL);
@@ -483,6 +516,7 @@ static int do_create(struct runtime *rt, const char *id, const struct container_
         state_dir_remove(rt->rootfd, id, NULL);
         return r;
     }
+    *ret_console = steal_fd(&p.console_peer);
     prepared_release(&p);
     *ret_pid = pid;
     *ret_sync = steal_fd(&sync);
@@ -494,14 +528,11 @@ int container_create(struct runtime *rt, const char *id, const struct container_
                      struct error **err)
 {
     pid_t pid;
-    cleanup_close int sync = -1, dirfd = -1;
-    return do_create(rt, id, o, false, &pid, &sync, &dirfd, err);
+    cleanup_close int sync = -1, dirfd = -1, console = -1;
+    return do_create(rt, id, o, false, &pid, &sync, &dirfd, &console, err);
 }
 
-/* After SYNC_START (or a connection on exec.sock) the init execs; its end
- * of the socket closes with O_CLOEXEC and we read EOF.  A message instead
- * is the exec's error. */
-static int await_exec(int fd, struct error **err)
+int container_await_exec(int fd, struct error **err)
 {
     struct sync_msg msg;
     int r = sync_recv(fd, &msg);
@@ -548,7 +579,7 @@ int container_start(struct runtime *rt, const char *id, struct error **err)
         return error_errno(err, "cannot start container `%s`: connecting to its init", id);
     /* From now on the container is running, whatever happens next. */
     unlinkat(dirfd, STATE_EXEC_SOCK, 0);
-    r = await_exec(fd, err);
+    r = container_await_exec(fd, err);
     if (r < 0)
         return error_wrap(err, "starting container `%s`", id);
     poststart(st);
@@ -557,56 +588,34 @@ int container_start(struct runtime *rt, const char *id, struct error **err)
 
 /* ---- run ---------------------------------------------------------------- */
 
-static int wait_forwarding(pid_t pid, int *ret_status, struct error **err)
+/* run: take the terminal the init sent before it was ready (if it has
+ * one), then let it exec. */
+static int run_start(int sync, int console, int *ret_master, struct error **err)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    for (;;) {
-        int status;
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) {
-            sigprocmask(SIG_SETMASK, &old, NULL);
-            if (WIFEXITED(status))
-                *ret_status = WEXITSTATUS(status);
-            else if (WIFSIGNALED(status))
-                *ret_status = 128 + WTERMSIG(status);
-            else
-                *ret_status = 255;
-            return 0;
-        }
-        if (w < 0 && errno != EINTR) {
-            sigprocmask(SIG_SETMASK, &old, NULL);
-            return error_errno(err, "waiting for the container's process");
-        }
-        siginfo_t si;
-        int sig = sigwaitinfo(&all, &si);
-        if (sig <= 0 || sig == SIGCHLD)
-            continue;
-        /* Forward what the user sends us; the container decides. */
-        kill(pid, sig);
-    }
+    int r;
+    if (console >= 0 && (r = tty_recv_master(console, ret_master, err)) < 0)
+        return r;
+    if (sync_send(sync, SYNC_START, 0, NULL) < 0)
+        return error_errno(err, "signalling the container's init");
+    return container_await_exec(sync, err);
 }
 
 int container_run(struct runtime *rt, const char *id, const struct container_opts *o,
                   int *ret_status, struct error **err)
 {
     pid_t pid;
-    cleanup_close int sync = -1, dirfd = -1;
+    cleanup_close int sync = -1, dirfd = -1, console = -1, master = -1;
     /* Block SIGCHLD before the init exists, so its exit is not lost. */
     sigset_t chld, old;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, &old);
-    int r = do_create(rt, id, o, true, &pid, &sync, &dirfd, err);
+    int r = do_create(rt, id, o, true, &pid, &sync, &dirfd, &console, err);
     if (r < 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
         return r;
     }
-    if (sync_send(sync, SYNC_START, 0, NULL) < 0)
-        r = error_errno(err, "starting container `%s`", id);
-    else
-        r = await_exec(sync, err);
+    r = run_start(sync, console, &master, err);
     if (r < 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
@@ -633,7 +642,7 @@ int container_run(struct runtime *rt, const char *id, const struct container_opt
     }
     /* Let `delete` and `kill` in while we wait. */
     flock(dirfd, LOCK_UN);
-    r = wait_forwarding(pid, ret_status, err);
+    r = foreground_wait(pid, master, ret_status, err);
     sigprocmask(SIG_SETMASK, &old, NULL);
     /* A foreground run owns its container: remove it once it is done, as
      * runc does. */
@@ -716,7 +725,7 @@ static int signal_ns_members(const struct container_state *st, const char *ns, i
 static int signal_container(const struct container_state *st, int sig, bool all,
                             struct error **err)
 {
-    cleanup_close int pfd = pidfd_open_checked(st->pid, st->start_time);
+    cleanup_close int pfd = container_pidfd(st->pid, st->start_time);
     if (pfd < 0) {
         if (pfd == -ESRCH)
             return error_new(err, ESRCH, "container not running: `%s`", st->id);
@@ -769,7 +778,7 @@ int container_kill(struct runtime *rt, const char *id, int sig, bool all, struct
 
 static int wait_gone(const struct container_state *st, int timeout_ms)
 {
-    cleanup_close int pfd = pidfd_open_checked(st->pid, st->start_time);
+    cleanup_close int pfd = container_pidfd(st->pid, st->start_time);
     if (pfd < 0)
         return 0;
     struct pollfd p = {.fd = pfd, .events = POLLIN};

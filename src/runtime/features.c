@@ -2,6 +2,8 @@
 #include "runtime/features.h"
 
 #include <ctype.h>
+#include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -62,4 +64,10 @@ json_t *features_json(void)
                      "mountOptions", mount_options,
                      "linux", lin, "annotations", "org.cabin.version", CABIN_VERSION,
                      "org.cabin.commit", CABIN_COMMIT);
+}
+
+void features_libseccomp_version(char *buf, size_t len)
+{
+    const struct scmp_version *v = seccomp_version();
+    snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
 }

@@ -22,6 +22,7 @@
 #include "runtime/procfs.h"
 #include "runtime/process.h"
 #include "runtime/sync.h"
+#include "runtime/tty.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -32,16 +33,6 @@ __attribute__((noreturn)) static void fail(int fd, struct error *e, int status)
 {
     sync_send_error(fd, e);
     _exit(status);
-}
-
-static void reset_signals(void)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < NSIG; s++)
-        if (s != SIGKILL && s != SIGSTOP)
-            signal(s, SIG_DFL);
 }
 
 /* A joined user namespace must be entered before the other namespaces are
@@ -167,19 +158,24 @@ static int set_listen_env(struct process_exec *ex, unsigned int n, struct error 
     return 0;
 }
 
-/* Load the seccomp filter.  One with SCMP_ACT_NOTIFY rules gives us a
- * listener fd: the runtime sends it on to linux.seccomp.listenerPath, so
- * it must get it during create (see the callers). */
-static int load_seccomp(const struct init_args *a, struct error **err)
+/* The terminal, from the container's devpts (mounted by now): its master
+ * to the console socket, its slave bound on /dev/console and returned. */
+static int make_terminal(struct init_args *a, int rootfd, int *ret_slave, struct error **err)
 {
-    int listener = -1;
-    int r = seccomp_install(a->seccomp, &listener, err);
-    if (r < 0 || listener < 0)
+    struct tty_pair t = {-1, -1};
+    int r = tty_open(rootfd, a->spec->process, &t, err);
+    if (r == 0)
+        r = tty_bind_console(rootfd, t.slave, err);
+    if (r == 0)
+        r = tty_send_master(a->console_fd, t.master, err);
+    close(a->console_fd);
+    a->console_fd = -1;
+    if (r < 0) {
+        tty_pair_release(&t);
         return r;
-    r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, listener);
-    close(listener);
-    if (r < 0)
-        return error_errnum(err, -r, "handing the seccomp listener to the runtime");
+    }
+    close(t.master);
+    *ret_slave = t.slave;
     return 0;
 }
 
@@ -227,6 +223,9 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
     if ((r = rootfs_prepare(&rc, &rootfd, err)) < 0 ||
         (r = rootfs_mount_all(&rc, rootfd, err)) < 0 || (r = devices_create(&rc, rootfd, err)) < 0)
         return r;
+    cleanup_close int tty_slave = -1;
+    if (s->process->terminal && (r = make_terminal(a, rootfd, &tty_slave, err)) < 0)
+        return r;
     /* Hooks of the runtime's (run by it, while we wait), then ours, still
      * seeing the host's file system. */
     if (hooks_has(s->hooks, "prestart") || hooks_has(s->hooks, "createRuntime")) {
@@ -243,50 +242,12 @@ static int setup(struct init_args *a, struct process_exec *ret_exec, struct erro
         return error_errno(err, "linux.rootfsPropagation: applying it to `/`");
     if ((r = apply_sysctls(s, err)) < 0 || (r = rootfs_finish(&rc, err)) < 0)
         return r;
-    if ((r = process_setup_privileged(s->process, err)) < 0)
-        return r;
-    /* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
-     * we still have it.  With it, load it just before exec (init_main),
-     * unless it notifies: its listener must reach the runtime before we
-     * report ready, as in runc. */
-    bool nnp = s->process->no_new_privileges;
-    if (a->seccomp && !nnp && (r = load_seccomp(a, err)) < 0)
-        return r;
-    if ((r = process_switch_user(s->process, err)) < 0 ||
-        (r = process_resolve(s->process, ret_exec, err)) < 0)
+    if ((r = process_prepare(s->process, a->seccomp, steal_fd(&tty_slave), a->sync_fd, ret_exec,
+                             err)) < 0)
         return r;
     if (a->listen_fds > 0 && (r = set_listen_env(ret_exec, a->listen_fds, err)) < 0)
         return r;
-    /* Every fd we hold closes at exec; the process gets stdio and the
-     * preserved ones only. */
-    if (syscall(SYS_close_range, 3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        return error_errno(err, "marking inherited fds close-on-exec");
-    if (a->seccomp && nnp && seccomp_program_notifies(a->seccomp))
-        return load_seccomp(a, err);
     return 0;
-}
-
-static int cmp_int(const void *x, const void *y)
-{
-    return *(const int *) x - *(const int *) y;
-}
-
-/* Close every fd from `from` up but those in keep[] (-1 entries ignored).
- * First thing in the init: it must hold nothing of the runtime's while it
- * works inside the container (an fd of a host directory is a way out:
- * CVE-2024-21626), nor the caller's pipes while it waits for start. */
-static void close_all_but(unsigned int from, int *keep, size_t n)
-{
-    qsort(keep, n, sizeof(int), cmp_int);
-    unsigned int next = from;
-    for (size_t i = 0; i < n; i++) {
-        if (keep[i] < 0 || (unsigned int) keep[i] < next)
-            continue;
-        if ((unsigned int) keep[i] > next)
-            syscall(SYS_close_range, next, (unsigned int) keep[i] - 1, 0);
-        next = (unsigned int) keep[i] + 1;
-    }
-    syscall(SYS_close_range, next, ~0U, 0);
 }
 
 void init_main(struct init_args *a)
@@ -297,14 +258,15 @@ void init_main(struct init_args *a)
     /* Nobody may ptrace or read the memory of the init while it still
      * holds the runtime's fds (CVE-2016-9962); exec resets it. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    reset_signals();
-    int keep[2 + SPEC_NS__COUNT];
+    process_reset_signals();
+    int keep[3 + SPEC_NS__COUNT];
     size_t nkeep = 0;
     keep[nkeep++] = a->sync_fd;
     keep[nkeep++] = a->listen_fd;
+    keep[nkeep++] = a->console_fd;
     for (int i = 0; i < SPEC_NS__COUNT; i++)
         keep[nkeep++] = a->ns_fds[i];
-    close_all_but(3 + a->preserve_fds, keep, nkeep);
+    process_close_fds_but(3 + a->preserve_fds, keep, nkeep);
 
     if (setup(a, &ex, &err) < 0)
         fail(a->sync_fd, err, 1);
@@ -330,9 +292,7 @@ void init_main(struct init_args *a)
         fail(conn, err, 1);
     /* The labels, then the filter (if not loaded yet), then execve. */
     ex.lsm = a->lsm;
-    if (a->seccomp && a->spec->process->no_new_privileges && !seccomp_program_notifies(a->seccomp))
-        ex.seccomp = a->seccomp;
-    process_exec(&ex, &err);
+    process_start(a->preserve_fds, &ex, &err);
     /* Only on failure: the runtime that started us reads this. */
     fail(conn, err, error_code(err) == ENOENT ? 127 : 126);
 }

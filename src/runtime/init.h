@@ -21,6 +21,7 @@ struct init_args {
     const char *bundle;
     int sync_fd;
     int listen_fd; /* exec.sock, or -1 when `run` starts it over sync_fd */
+    int console_fd; /* process.terminal: where the pty's master goes, else -1 */
     int ns_fds[SPEC_NS__COUNT];
     bool userns_new;    /* the runtime writes the id maps before SYNC_GO */
     bool cgroupns_new;  /* unshare the cgroup ns after SYNC_GO: once in our cgroup */

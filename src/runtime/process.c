@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +13,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "runtime/sync.h"
+#include "runtime/tty.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -281,4 +287,107 @@ void process_exec_release(struct process_exec *e)
     strv_free(e->envp);
     e->path = NULL;
     e->envp = NULL;
+}
+
+/* Give the process's user its stdio, so that it can reopen them
+ * (/dev/stdout, /proc/self/fd/1), as runc does; but only pipes, sockets
+ * and the container's own terminal: never a terminal or file of the
+ * host's that the caller handed down.  Failures are not fatal: an owner
+ * the user namespace does not map, or a read-only /dev. */
+static void chown_stdio(uid_t uid, bool own_tty)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || st.st_uid == uid)
+            continue;
+        bool ok = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+                  (own_tty && S_ISCHR(st.st_mode) && st.st_rdev != makedev(1, 3));
+        if (ok && fchown(fd, uid, (gid_t) -1) < 0)
+            log_debug("not giving fd %d to uid %u: %s", fd, uid, strerror(errno));
+    }
+}
+
+/* Load the filter; one with SCMP_ACT_NOTIFY rules gives a listener fd,
+ * which the runtime passes on to linux.seccomp.listenerPath. */
+static int load_seccomp(const struct seccomp_program *seccomp, int sync_fd, struct error **err)
+{
+    int listener = -1;
+    int r = seccomp_install(seccomp, &listener, err);
+    if (r < 0 || listener < 0)
+        return r;
+    r = sync_send_fd(sync_fd, SYNC_SECCOMP, listener);
+    close(listener);
+    if (r < 0)
+        return error_errnum(err, -r, "handing the seccomp listener to the runtime");
+    return 0;
+}
+
+int process_prepare(const struct spec_process *p, const struct seccomp_program *seccomp,
+                    int tty_slave, int sync_fd, struct process_exec *ret, struct error **err)
+{
+    int r;
+    /* A session of its own (as runc): the caller's terminal signals only
+     * the runtime, which forwards them; and a terminal needs a session
+     * leader to control. */
+    if (setsid() < 0 && errno != EPERM) {
+        close_keep_errno(tty_slave);
+        return error_errno(err, "starting the process's session");
+    }
+    if (tty_slave >= 0 && (r = tty_attach(tty_slave, err)) < 0)
+        return r;
+    if ((r = process_setup_privileged(p, err)) < 0)
+        return r;
+    chown_stdio(p->uid, tty_slave >= 0);
+    /* Without no_new_privs the filter needs CAP_SYS_ADMIN: load it while
+     * we still have it.  With it, process_exec() loads it last, unless it
+     * notifies: its listener must reach the runtime before the process
+     * runs, so then at the end of this. */
+    bool nnp = p->no_new_privileges;
+    if (seccomp && !nnp && (r = load_seccomp(seccomp, sync_fd, err)) < 0)
+        return r;
+    if ((r = process_switch_user(p, err)) < 0 || (r = process_resolve(p, ret, err)) < 0)
+        return r;
+    if (seccomp && nnp && seccomp_program_notifies(seccomp))
+        return load_seccomp(seccomp, sync_fd, err);
+    if (seccomp && nnp)
+        ret->seccomp = seccomp;
+    return 0;
+}
+
+int process_start(unsigned int preserve_fds, const struct process_exec *e, struct error **err)
+{
+    /* Every fd we hold closes at exec; the process gets stdio and the
+     * preserved ones only. */
+    if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return error_errno(err, "marking inherited fds close-on-exec");
+    return process_exec(e, err);
+}
+
+void process_reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+    return *(const int *) x - *(const int *) y;
+}
+
+void process_close_fds_but(unsigned int from, int *keep, size_t n)
+{
+    qsort(keep, n, sizeof(int), cmp_int);
+    unsigned int next = from;
+    for (size_t i = 0; i < n; i++) {
+        if (keep[i] < 0 || (unsigned int) keep[i] < next)
+            continue;
+        if ((unsigned int) keep[i] > next)
+            syscall(SYS_close_range, next, (unsigned int) keep[i] - 1, 0);
+        next = (unsigned int) keep[i] + 1;
+    }
+    syscall(SYS_close_range, next, ~0U, 0);
 }

@@ -228,6 +228,20 @@ int spec_rlimit_from_name(const char *name, const char **ret_static_name)
 
 /* ---- parsing ------------------------------------------------------------ */
 
+int spec_cap_from_name(const char *name)
+{
+    char lower[64];
+    size_t n = strlen(name);
+    if (n >= sizeof(lower))
+        return -EINVAL;
+    for (size_t k = 0; k <= n; k++)
+        lower[k] = (char) tolower((unsigned char) name[k]);
+    cap_value_t cap;
+    if (strncmp(lower, "cap_", 4) != 0 || cap_from_name(lower, &cap) < 0 || cap < 0 || cap > 63)
+        return -EINVAL;
+    return (int) cap;
+}
+
 static int parse_caps_set(const json_t *caps, const char *key, uint64_t *ret, struct error **err)
 {
     cleanup_strv char **names = NULL;
@@ -236,16 +250,8 @@ static int parse_caps_set(const json_t *caps, const char *key, uint64_t *ret, st
         return r;
     uint64_t mask = 0;
     for (size_t i = 0; names && names[i]; i++) {
-        char lower[64];
-        size_t n = strlen(names[i]);
-        if (n >= sizeof(lower))
-            return error_new(err, EINVAL, "process.capabilities.%s: unknown capability `%s`",
-                             key, names[i]);
-        for (size_t k = 0; k <= n; k++)
-            lower[k] = (char) tolower((unsigned char) names[i][k]);
-        cap_value_t cap;
-        if (strncmp(lower, "cap_", 4) != 0 || cap_from_name(lower, &cap) < 0 || cap < 0 ||
-            cap > 63)
+        int cap = spec_cap_from_name(names[i]);
+        if (cap < 0)
             return error_new(err, EINVAL, "process.capabilities.%s: unknown capability `%s`",
                              key, names[i]);
         mask |= 1ULL << cap;
@@ -416,6 +422,20 @@ static int parse_process(const json_t *o, struct spec_process *p, struct error *
         return r;
     if (s && *s)
         p->selinux_label = strdup(s);
+    return 0;
+}
+
+int spec_process_parse(const json_t *o, struct spec_process **ret, struct error **err)
+{
+    struct spec_process *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    int r = parse_process(o, p, err);
+    if (r < 0) {
+        spec_process_free(p);
+        return r;
+    }
+    *ret = p;
     return 0;
 }
 
@@ -893,7 +913,7 @@ static void free_mounts(struct spec_mount *m, size_t n)
     free(m);
 }
 
-static void free_process(struct spec_process *p)
+void spec_process_free(struct spec_process *p)
 {
     if (p == NULL)
         return;
@@ -915,7 +935,7 @@ void spec_free(struct spec *s)
     free(s->root_path);
     free(s->hostname);
     free(s->domainname);
-    free_process(s->process);
+    spec_process_free(s->process);
     free_mounts(s->mounts, s->n_mounts);
     for (int i = 0; i < SPEC_NS__COUNT; i++)
         free(s->ns[i].path);

@@ -183,6 +183,16 @@ int spec_add_capability(json_t *config, const char *name, struct error **err);
 /* Mount options: parse one into `m` (exposed for unit tests). */
 int spec_mount_parse_options(struct spec_mount *m, const char *where, struct error **err);
 
+/* A process object on its own (exec's --process FILE), checked like the
+ * spec's `process`; errors name fields as "process.args".  Free the result
+ * with spec_process_free(). */
+int spec_process_parse(const json_t *o, struct spec_process **ret, struct error **err);
+void spec_process_free(struct spec_process *p);
+
+/* A capability's number from its name ("CAP_NET_ADMIN", any case), or
+ * -EINVAL. */
+int spec_cap_from_name(const char *name);
+
 /* Name of a RLIMIT_* constant, or NULL (exposed for the process module). */
 int spec_rlimit_from_name(const char *name, const char **ret_static_name);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "runtime/spec.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -139,6 +140,22 @@ int state_write(int dirfd, const struct container_state *s, struct error **err)
     if (s->hooks)
         json_object_set(j, "hooks", s->hooks);
     return json_write_file_at(dirfd, STATE_FILE, j, JSON_COMPACT, 0600, err);
+}
+
+int state_write_config(int dirfd, const json_t *config, struct error **err)
+{
+    int r = json_write_file_at(dirfd, STATE_CONFIG, config, JSON_COMPACT, 0600, err);
+    return r < 0 ? error_wrap(err, "keeping the container's config") : 0;
+}
+
+int state_read_config(int dirfd, const char *id, json_t **ret, struct error **err)
+{
+    cleanup_error struct error *e = NULL;
+    int r = json_load_file_at(dirfd, STATE_CONFIG, SPEC_MAX_SIZE, ret, &e);
+    if (r < 0)
+        return error_new(err, -r, "the recorded config of container `%s` is unreadable: %s", id,
+                         e->msg);
+    return 0;
 }
 
 int state_read(int dirfd, const char *id, struct container_state **ret, struct error **err)

@@ -7,6 +7,8 @@
  *                       every read-modify-write
  *   ROOT/ID/state.json  written once the init is set up, by rename(2)
  *   ROOT/ID/exec.sock   present while the init waits for `start`
+ *   ROOT/ID/config.json the bundle's config.json as create read it (exec
+ *                       takes the process's defaults and seccomp from it)
  *
  * The live status is computed, never trusted from the file: a pid whose
  * /proc start time differs from the recorded one, or a zombie, is stopped.
@@ -22,6 +24,7 @@
 
 #define STATE_FILE     "state.json"
 #define STATE_EXEC_SOCK "exec.sock"
+#define STATE_CONFIG    "config.json"
 
 enum container_status {
     STATUS_CREATING,
@@ -68,6 +71,10 @@ int state_dir_create(int rootfd, const char *id, int *ret_dirfd, struct error **
 int state_dir_open(int rootfd, const char *id, int lock_op, int *ret_dirfd, struct error **err);
 
 int state_write(int dirfd, const struct container_state *s, struct error **err);
+
+/* Keep / read back the container's config.json (ROOT/ID/config.json). */
+int state_write_config(int dirfd, const json_t *config, struct error **err);
+int state_read_config(int dirfd, const char *id, json_t **ret, struct error **err);
 
 /* Read state.json; a directory without one is a container still being
  * created (*ret is then a state with pid 0). */

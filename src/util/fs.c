@@ -394,3 +394,28 @@ const char *fs_fd_path(int fd, char *buf, size_t len)
     snprintf(buf, len, "/proc/self/fd/%d", fd);
     return buf;
 }
+
+int fs_open_parent(const char *path, int *ret_dirfd, char **ret_name, struct error **err)
+{
+    cleanup_free char *copy = strdup(path);
+    if (copy == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    char *slash = strrchr(copy, '/');
+    const char *dir = ".", *name = copy;
+    if (slash) {
+        *slash = '\0';
+        dir = slash == copy ? "/" : copy;
+        name = slash + 1;
+    }
+    if (*name == '\0')
+        return error_new(err, EINVAL, "`%s` names a directory, not a file", path);
+    cleanup_free char *n = strdup(name);
+    if (n == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return error_errno(err, "opening the directory `%s`", dir);
+    *ret_dirfd = fd;
+    *ret_name = steal_pointer(&n);
+    return 0;
+}

@@ -66,6 +66,11 @@ int fs_write_all(int fd, const void *data, size_t len);
  * not following a symlink; NULL with errno set.  Close with closedir(). */
 DIR *fs_opendir_at(int dirfd, const char *name);
 
+/* An O_PATH fd of the directory holding `path` (the cwd for a bare name)
+ * and a copy of its last component (malloc'd), for working on a host path
+ * through its directory (an atomic write, a socket name that must fit). */
+int fs_open_parent(const char *path, int *ret_dirfd, char **ret_name, struct error **err);
+
 /* "/proc/self/fd/N" for fd in buf (at least 32 bytes). */
 const char *fs_fd_path(int fd, char *buf, size_t len);
 

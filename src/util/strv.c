@@ -47,3 +47,21 @@ const char *strv_env_get(char *const *env, const char *name)
             return env[i] + len + 1;
     return NULL;
 }
+
+int strv_env_set(char ***env, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (eq == NULL || eq == kv)
+        return -EINVAL;
+    size_t len = (size_t) (eq - kv) + 1;
+    for (size_t i = 0; *env && (*env)[i]; i++)
+        if (strncmp((*env)[i], kv, len) == 0) {
+            char *copy = strdup(kv);
+            if (copy == NULL)
+                return -ENOMEM;
+            free((*env)[i]);
+            (*env)[i] = copy;
+            return 0;
+        }
+    return strv_push(env, kv);
+}

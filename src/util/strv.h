@@ -12,6 +12,10 @@ size_t strv_length(char *const *v);
 int strv_push(char ***v, const char *s);
 /* The value of `name` in an environment vector ("NAME=value"), or NULL. */
 const char *strv_env_get(char *const *env, const char *name);
+/* Put "NAME=value" `kv` in an environment vector: it replaces an entry of
+ * the same NAME where there is one, else it is appended.  -ENOMEM or
+ * -EINVAL (no '=' or an empty name) on failure, leaving *env valid. */
+int strv_env_set(char ***env, const char *kv);
 
 static inline void strv_freep(char ***v)
 {

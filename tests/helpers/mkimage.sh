@@ -12,6 +12,11 @@
 #   mkimage.sh many DIR N
 #       an OCI layout (made here with jq, quicker than N umoci calls) whose
 #       image "many" is busybox plus N tiny layers, /data/I in layer I
+#   mkimage.sh index DIR TAG NEWTAG
+#       in the layout DIR, an image index NEWTAG of two platforms: linux/amd64
+#       (the image TAG as it is) and linux/arm64/v8 (TAG's layers plus one
+#       of its own, /data/arm64, with an arm64 config); prints the arm64
+#       layer's digest
 #   mkimage.sh docker-archive DIR TAG OUT NAME
 #   mkimage.sh oci-archive DIR TAG OUT NAME
 #       the image TAG of the layout DIR as a docker-archive or an OCI archive
@@ -110,6 +115,44 @@ many() { # DIR N
     rm -rf "$mwork"
 }
 
+index() { # DIR TAG NEWTAG
+    dir=$1 tag=$2 new=$3
+    iwork=$(mktemp -d "${TMPDIR:-/tmp}/cabin-mkimage.XXXXXX")
+    md=$(jq -r --arg t "$tag" '.manifests[] |
+        select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' "$dir/index.json")
+    man="$dir/blobs/sha256/${md#sha256:}"
+    cfg="$dir/blobs/sha256/$(jq -r '.config.digest' "$man" | cut -d: -f2)"
+    mkdir -p "$iwork/l/data"
+    head -c 65536 /dev/urandom >"$iwork/l/data/arm64"
+    tar --numeric-owner -C "$iwork/l" -cf "$iwork/layer.tar" data
+    lsize=$(stat -c %s "$iwork/layer.tar")
+    ld=$(blob "$dir" "$iwork/layer.tar")
+    jq -c --arg d "$ld" '.architecture = "arm64" | .variant = "v8" |
+        .rootfs.diff_ids += [$d]' "$cfg" >"$iwork/config"
+    csize=$(stat -c %s "$iwork/config")
+    cd=$(blob "$dir" "$iwork/config")
+    jq -c --arg cd "$cd" --argjson cs "$csize" --arg ld "$ld" --argjson ls "$lsize" \
+        '.config.digest = $cd | .config.size = $cs |
+         .layers += [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $ld, size: $ls}]' \
+        "$man" >"$iwork/manifest"
+    asize=$(stat -c %s "$iwork/manifest")
+    ad=$(blob "$dir" "$iwork/manifest")
+    jq -cn --arg md "$md" --argjson ms "$(stat -c %s "$man")" --arg ad "$ad" --argjson asz "$asize" \
+        '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [
+          {mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $md, size: $ms,
+           platform: {os: "linux", architecture: "amd64"}},
+          {mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $ad, size: $asz,
+           platform: {os: "linux", architecture: "arm64", variant: "v8"}}]}' >"$iwork/index"
+    isize=$(stat -c %s "$iwork/index")
+    id=$(blob "$dir" "$iwork/index")
+    jq -c --arg id "$id" --argjson is "$isize" --arg t "$new" '.manifests += [{
+        mediaType: "application/vnd.oci.image.index.v1+json", digest: $id, size: $is,
+        annotations: {"org.opencontainers.image.ref.name": $t}}]' "$dir/index.json" >"$iwork/ij"
+    mv "$iwork/ij" "$dir/index.json"
+    rm -rf "$iwork"
+    echo "$ld"
+}
+
 archive() { # TRANSPORT DIR TAG OUT NAME
     rm -f "$4"
     skopeo --insecure-policy copy -q "oci:$2:$3" "$1:$4:$5"
@@ -122,10 +165,11 @@ rootfs-tar) rootfs_tar "$@" ;;
 oci) oci "$@" ;;
 multi) multi "$@" ;;
 many) many "$@" ;;
+index) index "$@" ;;
 docker-archive) archive docker-archive "$@" ;;
 oci-archive) archive oci-archive "$@" ;;
 *)
-    echo "usage: mkimage.sh rootfs-tar|oci|multi|many|docker-archive|oci-archive ..." >&2
+    echo "usage: mkimage.sh rootfs-tar|oci|multi|many|index|docker-archive|oci-archive ..." >&2
     exit 2
     ;;
 esac

@@ -61,6 +61,36 @@ load helpers
 	grep -qi spec <<<"$output"
 }
 
+@test "--version is shaped like runc's (dockerd and podman read it)" {
+	run "$CABIN_RUNTIME" --version
+	[ "$status" -eq 0 ]
+	# "NAME version VERSION", then "commit: ..." and "spec: 1.x"
+	[[ ${lines[0]} =~ ^[a-z][a-z-]*\ version\ [0-9] ]]
+	grep -q '^commit: .' <<<"$output"
+	grep -q '^spec: 1\.' <<<"$output"
+	grep -q '^libseccomp: [0-9]' <<<"$output"
+	# -v, also after global options.
+	run "$CABIN_RUNTIME" --root "$ROOT" -v
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} =~ \ version\  ]]
+}
+
+@test "--log json: a failed create ends the log with the error line clients show" {
+	make_bundle no-such-program
+	run_rt --log "$TMP/log.json" --log-format json create --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	tail -n1 "$TMP/log.json" | jq -e '.level == "error" and (.msg | test("no-such-program")) and (.time | length > 0)'
+}
+
+@test "--log json: a failed exec ends the log with its error line" {
+	make_bundle sleep 1000
+	run_rt run -d --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	run_rt --log "$TMP/log.json" --log-format json exec --cwd /no/such/dir "$ID" true
+	[ "$status" -ne 0 ]
+	tail -n1 "$TMP/log.json" | jq -e '.level == "error" and (.msg | test("/no/such/dir"))'
+}
+
 @test "features: valid JSON with ociVersionMin and ociVersionMax" {
 	run "$CABIN_RUNTIME" features
 	[ "$status" -eq 0 ]

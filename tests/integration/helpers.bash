@@ -252,19 +252,16 @@ mounts_under() {
 	done
 }
 
-# host_mounts: sorted mount points of the host mount namespace, leaving out
-# the temp dirs of other tests (a suite running in parallel).
+# host_mounts: sorted mount points of the host mount namespace that belong
+# to this test: under $TMP (the bundle, the root, the host dir) or named
+# after $ID.  Other mounts are left out: other suites and other users of this
+# machine mount and unmount things while a test runs.
 host_mounts() {
 	local a b c d mp rest
-	local others="${TMP%/*}/cabin-it."
 	while read -r a b c d mp rest; do
-		if [[ $mp == "$others"* && $mp != "$TMP" && $mp != "$TMP"/* ]]; then
-			continue
+		if [[ $mp == "$TMP" || $mp == "$TMP"/* || $mp == *"$ID"* ]]; then
+			echo "$mp"
 		fi
-		if [[ $mp == */netns/cabin-ci-* && $mp != */netns/cabin-"$ID" ]]; then
-			continue
-		fi
-		echo "$mp"
 	done </proc/self/mountinfo | sort
 }
 

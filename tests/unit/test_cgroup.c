@@ -507,6 +507,31 @@ static void test_parse_pids(void **state)
     parse_fail("{\"pids\": {\"limit\": \"20\"}}", EINVAL, "linux.resources.pids.limit");
 }
 
+/* As runc reads them: dockerd sends cpu.shares 0 and blockIO.weight 0 for
+ * every container, and means "leave them". */
+static void test_parse_zero_is_unset(void **state)
+{
+    struct cgroup_resources *r = parse_ok(
+        "{\"memory\": {\"limit\": 0, \"reservation\": 0, \"swap\": 0, \"swappiness\": 0},"
+        " \"cpu\": {\"shares\": 0, \"quota\": 0, \"period\": 0, \"realtimeRuntime\": 0,"
+        "          \"realtimePeriod\": 0},"
+        " \"blockIO\": {\"weight\": 0, \"leafWeight\": 0,"
+        "             \"weightDevice\": [{\"major\": 8, \"minor\": 0, \"weight\": 0}]}}");
+    assert_false(r->mem_limit.set);
+    assert_false(r->mem_reservation.set);
+    assert_false(r->mem_swap.set);
+    assert_true(r->mem_swappiness.set); /* 0 is a swappiness */
+    assert_false(r->cpu_shares.set);
+    assert_false(r->cpu_quota.set);
+    assert_false(r->cpu_period.set);
+    assert_false(r->cpu_rt_runtime.set);
+    assert_false(r->cpu_rt_period.set);
+    assert_false(r->blkio_weight.set);
+    assert_false(r->blkio_leaf_weight.set);
+    assert_false(r->weight_devices[0].weight.set);
+    cgroup_resources_free(r);
+}
+
 static void test_parse_blkio(void **state)
 {
     struct cgroup_resources *r = parse_ok(
@@ -1246,6 +1271,40 @@ static void test_create_destroy(void **state)
     cgroup_free(cg);
 }
 
+/* Two containers under one shared parent (the engine's /cabin): the one
+ * that did not make it but leaves it empty removes it. */
+static struct cgroup *shared_cg(struct fixture *f, const char *path)
+{
+    struct cgroup *cg = calloc(1, sizeof(*cg));
+    cg->layout = CGROUP_LAYOUT_V2;
+    cg->ops = &cgroup_v2_ops;
+    cg->path = strdup(path);
+    cg->parents_shared = true;
+    add_h(cg, f->base, "", true, path);
+    return cg;
+}
+
+static void test_shared_parent(void **state)
+{
+    struct fixture *f = *state;
+    struct error *err = NULL;
+    struct cgroup *a = shared_cg(f, "/s/a"), *b = shared_cg(f, "/s/b");
+    assert_int_equal(cgroup_create(a, &err), 0);
+    assert_int_equal(cgroup_create(b, &err), 0);
+    assert_true(is_dir(f, "s/a") && is_dir(f, "s/b"));
+    /* b found /s made by a, and still counts it as its own. */
+    assert_int_equal(b->h[0].made, 2);
+    assert_int_equal(cgroup_destroy(a, &err), 0);
+    assert_null(err);
+    assert_false(is_dir(f, "s/a"));
+    assert_true(is_dir(f, "s"));
+    assert_int_equal(cgroup_destroy(b, &err), 0);
+    assert_null(err);
+    assert_false(is_dir(f, "s"));
+    cgroup_free(a);
+    cgroup_free(b);
+}
+
 static void test_create_fails_cleanly(void **state)
 {
     struct fixture *f = *state;
@@ -1476,6 +1535,7 @@ int main(void)
         cmocka_unit_test(test_parse_memory),
         cmocka_unit_test(test_parse_cpu),
         cmocka_unit_test(test_parse_pids),
+        cmocka_unit_test(test_parse_zero_is_unset),
         cmocka_unit_test(test_parse_blkio),
         cmocka_unit_test(test_parse_devices),
         cmocka_unit_test(test_parse_hugepages),
@@ -1509,6 +1569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v1_freeze, setup_v1, teardown_fx),
         cmocka_unit_test_setup_teardown(test_v1_kill_all, setup_v1, teardown_fx),
         cmocka_unit_test_setup_teardown(test_create_destroy, setup_base, teardown_fx),
+        cmocka_unit_test_setup_teardown(test_shared_parent, setup_base, teardown_fx),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup_base, teardown_fx),
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_errors),

@@ -513,6 +513,52 @@ static char *slurp(int dirfd, const char *name)
     return buf;
 }
 
+static void test_open_parent(void **state)
+{
+    struct fixture *f = *state;
+    char path[256];
+    int dfd = -1;
+    char *name = NULL;
+    struct stat a, b;
+    struct error *err = NULL;
+    snprintf(path, sizeof(path), "%s/pidfile", f->outside);
+    assert_int_equal(fs_open_parent(path, &dfd, &name, &err), 0);
+    assert_string_equal(name, "pidfile");
+    assert_int_equal(fstat(dfd, &a), 0);
+    assert_int_equal(stat(f->outside, &b), 0);
+    assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+    close(dfd);
+    free(name);
+    /* A bare name is in the cwd; "/x" in "/". */
+    assert_int_equal(fs_open_parent("bare", &dfd, &name, &err), 0);
+    assert_string_equal(name, "bare");
+    assert_int_equal(fstat(dfd, &a), 0);
+    assert_int_equal(stat(".", &b), 0);
+    assert_true(a.st_ino == b.st_ino);
+    close(dfd);
+    free(name);
+    assert_int_equal(fs_open_parent("/x", &dfd, &name, &err), 0);
+    assert_int_equal(fstat(dfd, &a), 0);
+    assert_int_equal(stat("/", &b), 0);
+    assert_true(a.st_ino == b.st_ino);
+    close(dfd);
+    free(name);
+    /* A trailing slash names no file; a missing directory is named.  The
+     * outputs are untouched on failure. */
+    dfd = 77;
+    name = NULL;
+    assert_int_equal(fs_open_parent("/tmp/", &dfd, &name, &err), -EINVAL);
+    assert_int_equal(dfd, 77);
+    assert_null(name);
+    error_free(err);
+    err = NULL;
+    snprintf(path, sizeof(path), "%s/no/such/file", f->outside);
+    assert_int_equal(fs_open_parent(path, &dfd, &name, &err), -ENOENT);
+    assert_non_null(strstr(err->msg, "/no/such"));
+    assert_int_equal(dfd, 77);
+    error_free(err);
+}
+
 static void test_write_file_atomic(void **state)
 {
     struct fixture *f = *state;
@@ -855,6 +901,7 @@ int main(void)
         T(test_mkdir_in_root_errors),
         T(test_mkfile_in_root),
         T(test_mkfile_in_root_symlinks),
+        T(test_open_parent),
         T(test_write_file_atomic),
         T(test_write_file_atomic_failure),
         T(test_read_file_at),

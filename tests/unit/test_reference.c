@@ -72,6 +72,49 @@ static void test_errors(void **state)
     bad(longname, "longer than 255");
 }
 
+static void test_docker_rules(void **state)
+{
+    /* An upper-case first component is a domain (docker's splitDockerDomain). */
+    check("Example/app", "Example/app:latest");
+    check("localhost:5000/a/b:c@" D, "localhost:5000/a/b:c@" D);
+    check("a-b--c/d_e", "docker.io/a-b--c/d_e:latest");
+    check("docker.io/library/alpine", "docker.io/library/alpine:latest");
+    check("index.docker.io/alpine", "docker.io/library/alpine:latest");
+    /* docker.io/library/ is added once, and only for one component. */
+    check("library/alpine", "docker.io/library/alpine:latest");
+    check("docker.io/library/a/b", "docker.io/library/a/b:latest");
+    /* "sha256:<hex>" alone is a name with a tag, as docker reads it. */
+    check("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+          "docker.io/library/sha256:0123456789abcdef0123456789abcdef0123456789abcdef"
+          "0123456789abcdef");
+    char tag[300];
+    snprintf(tag, sizeof(tag), "x:%0128d", 0);
+    struct image_ref *r = NULL;
+    struct error *err = NULL;
+    assert_int_equal(image_ref_parse(tag, false, &r, &err), 0);
+    assert_int_equal(strlen(r->tag), 128);
+    image_ref_free(r);
+    snprintf(tag, sizeof(tag), "x:%0129d", 0);
+    bad(tag, "1 to 128 characters");
+    bad("a___b", "must be followed");
+    bad("a..b", "must be followed");
+    bad("a/b/", "empty path component");
+    bad("host:5000/", "empty path component");
+    bad(" alpine", "unexpected");
+    bad("alpine ", "unexpected");
+    bad("::1/x", "bad domain");
+    bad("[::g]:5000/x", "bad IPv6");
+    bad("ex_ample.com/x", "bad domain");
+    bad("x@sha256:0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+        "not a sha256 digest");
+    bad("x:t@", "nothing after `@`");
+    /* Without a default tag, only what was given. */
+    assert_int_equal(image_ref_parse("alpine", true, &r, &err), 0);
+    assert_null(r->tag);
+    assert_null(r->digest);
+    image_ref_free(r);
+}
+
 static void test_familiar(void **state)
 {
     assert_string_equal(image_ref_familiar("docker.io/library/alpine:3"), "alpine:3");
@@ -97,6 +140,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_docker_rules),
         cmocka_unit_test(test_familiar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

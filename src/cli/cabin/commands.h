@@ -15,6 +15,8 @@
 
 #include "cli/options.h"
 #include "engine/engine.h"
+#include "image/pull.h"
+#include "image/registry.h"
 #include "util/error.h"
 
 struct cabin_global {
@@ -53,6 +55,10 @@ int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_network(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_volume(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_port(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_pull(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_push(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_login(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_logout(struct cabin_ctx *ctx, int argc, char **argv);
 
 /* ---- helpers (main.c, format.c) ---- */
 
@@ -90,5 +96,53 @@ struct cabin_table {
 void cabin_table_add(struct cabin_table *t, const char *const *row);
 /* Print (to stdout) and free the cells. */
 void cabin_table_print(struct cabin_table *t);
+
+/* ---- registries (registry.c, progress.c, cmd_pull.c) ---- */
+
+/* The flags every registry command takes (pull, push, login, and run's
+ * pulls): put CABIN_REGISTRY_OPTIONS(struct T, field) in the table, and
+ * start tls_verify at -1 (not given; options.h's OPTION_TRISTATE). */
+struct cabin_registry_flags {
+    int tls_verify; /* -1 not given, 1 or 0 */
+    const char *authfile, *creds, *cert_dir;
+};
+#define CABIN_REGISTRY_OPTIONS(T, f)                                                         \
+    OPTION_TRISTATE("tls-verify", 0, T, f.tls_verify,                                       \
+                    "require HTTPS with a verified certificate (=false: allow plain HTTP "  \
+                    "and unverified TLS; default: only for loopback and insecure-registries)"), \
+        OPTION_STRING("authfile", 0, T, f.authfile, "FILE",                                 \
+                      "credentials file (default: ~/.config/cabin/auth.json, then "         \
+                      "podman's and docker's)"),                                            \
+        OPTION_STRING("creds", 0, T, f.creds, "USER:PASSWORD", "credentials to use"),       \
+        OPTION_STRING("cert-dir", 0, T, f.cert_dir, "DIR",                                  \
+                      "CA certificates (*.crt) and a client certificate (*.cert, *.key) "   \
+                      "instead of certs.d")
+void cabin_registry_opts(const struct cabin_registry_flags *f, struct registry_opts *ret);
+
+/* Progress lines as docker draws them: on a terminal every line is
+ * redrawn in place (bytes, total and speed for those that move); to a
+ * file or pipe a line is printed when its status changes. */
+struct cabin_progress_line {
+    const char *id;     /* "c6a83fedfae6" */
+    const char *status; /* "Downloading", "Pull complete" */
+    uint64_t done, total;
+    bool moving; /* show bytes/total and speed */
+};
+struct cabin_progress;
+struct cabin_progress *cabin_progress_new(FILE *out);
+void cabin_progress_show(struct cabin_progress *p, const struct cabin_progress_line *lines,
+                         size_t n, bool final);
+void cabin_progress_free(struct cabin_progress *p);
+
+/* `cabin pull`'s work, for run and create too: docker's lines on `out`
+ * ("Using default tag", "TAG: Pulling from REPO", a line per layer,
+ * "Digest:", "Status:"), nothing but the name at the end when `quiet`. */
+struct cabin_pull_flags {
+    struct cabin_registry_flags reg;
+    const char *platform;
+    bool quiet;
+};
+int cabin_pull(struct cabin_ctx *ctx, const char *ref, const struct cabin_pull_flags *f,
+               FILE *out, struct pull_result *ret, struct error **err);
 
 #endif

@@ -23,6 +23,7 @@ struct global_opts {
     bool debug;
     bool systemd_cgroup;
     const char *rootless;
+    bool version;
 };
 
 struct command {
@@ -45,6 +46,7 @@ int cmd_resume(const struct global_opts *g, int argc, char **argv);
 int cmd_ps(const struct global_opts *g, int argc, char **argv);
 int cmd_update(const struct global_opts *g, int argc, char **argv);
 int cmd_events(const struct global_opts *g, int argc, char **argv);
+int cmd_exec(const struct global_opts *g, int argc, char **argv);
 
 /* Helpers shared by the commands (main.c). */
 

@@ -10,12 +10,14 @@
 #include "cli/runtime/commands.h"
 #include "config.h"
 #include "runtime/exe_guard.h"
+#include "runtime/features.h"
 #include "util/log.h"
 
 static const struct command commands[] = {
     {"create", cmd_create, "create a container from a bundle; its process waits for start"},
     {"delete", cmd_delete, "delete a container and everything it holds"},
     {"events", cmd_events, "print a container's resource stats and OOM events"},
+    {"exec", cmd_exec, "run one more process in a container"},
     {"features", cmd_features, "show what this runtime implements (OCI features JSON)"},
     {"kill", cmd_kill, "send a signal to a container's init (or every process)"},
     {"list", cmd_list, "list the containers under --root"},
@@ -40,21 +42,25 @@ static const struct option_def global_options[] = {
                 "manage cgroups through systemd (not supported yet)"),
     OPTION_STRING("rootless", 0, struct global_opts, rootless, "true|false|auto",
                   "accepted for runc compatibility; only auto/false behave"),
+    OPTION_BOOL("version", 'v', struct global_opts, version, "print the version"),
     OPTION_END,
 };
 
+/* Shaped like runc's: podman shows it, dockerd parses "NAME version V" and
+ * "commit: C" out of it. */
 static void print_version(void)
 {
-    printf("cabin-runtime version %s\ncommit: %s\nspec: %s\n", CABIN_VERSION, CABIN_COMMIT,
-           CABIN_OCI_VERSION);
+    char seccomp[32];
+    features_libseccomp_version(seccomp, sizeof(seccomp));
+    printf("cabin-runtime version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n", CABIN_VERSION,
+           CABIN_COMMIT, CABIN_OCI_VERSION, seccomp);
 }
 
 static void print_help(FILE *f)
 {
     options_print_help(f, "cabin-runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]",
                        "An OCI container runtime with runc's command line.", global_options);
-    fprintf(f, "  %-28s %s\n  %-28s %s\n\nCommands:\n", "-v, --version", "print the version",
-            "-h, --help", "show this help");
+    fprintf(f, "  %-28s %s\n\nCommands:\n", "-h, --help", "show this help");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun `cabin-runtime COMMAND --help` for a command's options.\n");
@@ -79,6 +85,10 @@ int main(int argc, char **argv)
     }
     if (r < 0)
         return cli_fail(err);
+    if (g.version) {
+        print_version();
+        return 0;
+    }
     if (g.debug)
         log_set_level(LOG_DEBUG);
     if (g.log) {
@@ -126,7 +136,7 @@ int main(int argc, char **argv)
     }
     /* The commands that start a container's init run from a sealed copy
      * of this binary (runtime/exe_guard.h). */
-    if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0) &&
+    if ((strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0) &&
         exe_guard_ensure_sealed(argv, &err) < 0)
         return cli_fail(err);
     for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
