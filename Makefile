@@ -13,15 +13,16 @@ DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libsecc
               libarchive-dev libssl-dev libcurl4-openssl-dev
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
               umoci skopeo docker-registry apache2-utils python3 python3-jwt \
-              python3-cryptography openssl
+              python3-cryptography openssl gnuplot-nox
 # Terminals (script is util-linux's / bsdutils') and the real clients
 # (tests/integration/{podman,containerd,dockerd}.bats).
 DEPS_TEST  += tmux bsdutils podman conmon containernetworking-plugins containerd docker.io
 # networks: the iptables the CNI plugins run
 DEPS_TEST  += iptables
-DEPS_BENCH := runc crun time podman
+DEPS_BENCH := runc crun time podman gnuplot-nox
+DEPS_FUZZ  := clang libclang-rt-14-dev
 
-.PHONY: all build build-asan deps deps-bench demo demo-runtime check check-asan check-unit check-integration bench install clean
+.PHONY: all build build-asan build-fuzz deps deps-bench deps-fuzz demo demo-runtime check check-asan check-unit check-integration bench fuzz install clean
 
 all: build
 
@@ -43,6 +44,9 @@ deps:
 
 deps-bench:
 	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_BENCH)"
+
+deps-fuzz:
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_FUZZ)"
 
 # The engine: a busybox image imported and run with cabin.
 demo: deps build
@@ -78,8 +82,27 @@ check-integration: deps build
 bench: deps-bench build
 	@bash bench/run.sh
 
+# Fuzzing (tests/fuzz/README.md): the harnesses linked with libFuzzer by
+# clang, with ASan and UBSan (every report fatal), each run FUZZ_SECONDS.
+# `make check` replays the corpora without this build.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 180
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Dwerror=false \
+	    -Db_sanitize=address,undefined -Dbuildtype=debugoptimized \
+	    -Dstatic_runtime=false -Dstatic_deps=false \
+	    -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=all' \
+	    -Dc_link_args='-fno-sanitize-recover=all'
+
+build-fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
+fuzz: deps-fuzz build-fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_HARNESSES)
+
 install: build
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

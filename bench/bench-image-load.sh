@@ -15,26 +15,35 @@
 # sleep: the disk of their upper dirs and of the store's layers (du), while
 # all ten run.
 #
-# Prints a markdown section on stdout, progress on stderr.  Environment:
-#   BENCH_LOAD_ROUNDS=5   BENCH_LOAD_LAYERS=6   BENCH_LOAD_MIB=10
+# Follows the contract of bench/README.md: `bench-image-load.sh OUTDIR`
+# writes OUTDIR/report.md, samples.tsv (the load times), contestants.tsv
+# and skipped.txt; progress on stderr.  Environment:
+#   BENCH_LOAD_ROUNDS=5 (5 x BENCH_SCALE)   BENCH_LOAD_LAYERS=6   BENCH_LOAD_MIB=10
 #   CABIN=build/cabin     BENCH_KEEP=1 (keep the temp dir)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
+bench_init "${1:-}"
 CABIN=${CABIN:-$repo/build/cabin}
-rounds=${BENCH_LOAD_ROUNDS:-5}
+rounds=${BENCH_LOAD_ROUNDS:-$(bench_rounds 5)}
 layers=${BENCH_LOAD_LAYERS:-6}
 mib=${BENCH_LOAD_MIB:-10}
 
 die() { echo "bench-image-load: $*" >&2; exit 1; }
 [ -x "$CABIN" ] || die "cabin not built ($CABIN)"
 [ "$(id -u)" = 0 ] || die "must run as root"
-for t in skopeo umoci; do
-    command -v "$t" >/dev/null || die "$t is needed to make the image (make deps)"
-done
+# skopeo and umoci make the image: without them there is nothing to load.
+bench_need skopeo umoci
+bench_contestant cabin "$CABIN" version
 have_podman=1
-command -v podman >/dev/null || have_podman=0
+if command -v podman >/dev/null; then
+    bench_contestant podman "$(command -v podman)"
+else
+    have_podman=0
+    bench_skipped podman "not installed (make deps-bench installs it): cabin load is measured alone"
+fi
 
 W=$(mktemp -d /tmp/cabin-bench-load.XXXXXX)
 cleanup() {
@@ -102,7 +111,10 @@ for ((i = 1; i <= rounds; i++)); do
 done
 cm=$(median <"$W/cabin.ms")
 cmin=$(sort -n "$W/cabin.ms" | head -1)
+while read -r ms; do bench_sample cold-store cabin wall_ms "$ms"; done <"$W/cabin.ms"
+while read -r ms; do bench_sample cold-store podman wall_ms "$ms"; done <"$W/podman.ms"
 
+{
 echo "## image load: \`cabin load\` vs \`podman load\` of one docker-archive"
 echo
 echo "The image: busybox plus $layers layers of $mib MiB of random data (a docker-archive of $((size / 1048576)) MiB, made by skopeo). Cold store each round; $rounds rounds, alternating."
@@ -120,6 +132,7 @@ else
     echo
     echo "podman is not installed: no comparison (make deps-bench installs it)."
 fi
+} >>"$BENCH_OUT/report.md"
 
 # ---- ten containers ------------------------------------------------------
 C() { "$CABIN" --root "$W/c" --runroot "$W/cr" "$@"; }
@@ -139,6 +152,7 @@ layers_after=$(du -s --block-size=1 "$W/c/layers" | cut -f1)
 C rm -f $(C ps -q) >/dev/null 2>&1 || true
 wait 2>/dev/null || true
 
+{
 echo
 echo "## disk of ten containers from one image"
 echo
@@ -152,3 +166,4 @@ echo "| the $n upper dirs together | $uppers |"
 echo "| per container | $((uppers / (n > 0 ? n : 1))) |"
 echo
 echo "Ten copies of the root would take $((10 * layers_du)) bytes."
+} >>"$BENCH_OUT/report.md"

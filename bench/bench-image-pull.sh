@@ -31,21 +31,24 @@
 # on /var/lib/containers, so podman's and skopeo's blob-info cache neither
 # helps them nor touches the host's.
 #
-# Prints a markdown section on stdout, progress on stderr; exits non-zero
-# when it cannot measure.  Environment:
-#   BENCH_PULL_ROUNDS=7  BENCH_PULL_LAYERS=6  BENCH_PULL_MIB=10  BENCH_PULL_FILES=4
-#   BENCH_PULL_SMALL_ROUNDS=3 (0: no small-files image)  BENCH_PULL_FS=fresh|tmpdir
+# Follows the contract of bench/README.md: `bench-image-pull.sh OUTDIR`
+# writes OUTDIR/report.md, samples.tsv (wall_ms and rss_kib per pull, the
+# scenarios `big` and `small`), contestants.tsv and skipped.txt; progress on
+# stderr; exit 77 when a tool it needs is missing.  Environment:
+#   BENCH_PULL_ROUNDS=7 (x BENCH_SCALE)  BENCH_PULL_LAYERS=6  BENCH_PULL_MIB=10  BENCH_PULL_FILES=4
+#   BENCH_PULL_SMALL_ROUNDS=3 (x BENCH_SCALE; 0: no small-files image)  BENCH_PULL_FS=fresh|tmpdir
 #   CABIN=build/cabin    BENCH_KEEP=1 (keep the temp dir)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 CABIN=${CABIN:-$repo/build/cabin}
-rounds=${BENCH_PULL_ROUNDS:-7}
+rounds=${BENCH_PULL_ROUNDS:-$(bench_rounds 7)}
 layers=${BENCH_PULL_LAYERS:-6}
 mib=${BENCH_PULL_MIB:-10}
 files=${BENCH_PULL_FILES:-4}
-small_rounds=${BENCH_PULL_SMALL_ROUNDS:-3}
+small_rounds=${BENCH_PULL_SMALL_ROUNDS:-$(bench_rounds 3)}
 fs=${BENCH_PULL_FS:-fresh}
 
 die() { echo "bench-image-pull: $*" >&2; exit 1; }
@@ -135,11 +138,10 @@ fi
 # ---------------------------------------------------------------------------
 # Outer mode
 # ---------------------------------------------------------------------------
+bench_init "${1:-}"
 [ -x "$CABIN" ] || die "cabin not built ($CABIN)"
 [ "$(id -u)" = 0 ] || die "must run as root"
-for t in docker-registry skopeo umoci unshare mkfs.ext4; do
-    command -v "$t" >/dev/null || die "$t is needed (make deps)"
-done
+bench_need docker-registry skopeo umoci unshare mkfs.ext4
 
 W=$(mktemp -d /tmp/cabin-bench-pull.XXXXXX)
 regpid=
@@ -214,6 +216,13 @@ tools="cabin skopeo"
 have_podman=1
 command -v podman >/dev/null || have_podman=0
 [ "$have_podman" = 1 ] && tools="cabin podman skopeo"
+bench_contestant cabin "$CABIN" version
+if [ "$have_podman" = 1 ]; then
+    bench_contestant podman "$(command -v podman)"
+else
+    bench_skipped podman "not installed (make deps-bench): cabin is compared with skopeo only"
+fi
+bench_contestant skopeo "$(command -v skopeo)"
 echo "$tools" >"$W/tools"
 export CABIN fs
 unshare -m --propagation private "$0" --inner "$W" "${runs[@]}"
@@ -284,6 +293,14 @@ target() { # RESULTS TOOL LABEL CABIN_MEDIAN
     fi
 }
 
+# The tables go to report.md, the pulls to samples.tsv (bench/README.md).
+for name in big small; do
+    [ -f "$W/results-$name.tsv" ] || continue
+    awk -F'\t' -v OFS='\t' -v s="$name" '$4 == 0 {
+        print s, $1, "wall_ms", sprintf("%.3f", $2 / 1e6); print s, $1, "rss_kib", $3 }' \
+        "$W/results-$name.tsv" >>"$BENCH_OUT/samples.tsv"
+done
+exec >"$BENCH_OUT/report.md"
 echo "## image pull: \`cabin pull\` vs \`podman pull\` vs \`skopeo copy docker://... oci:DIR\`, from a local registry"
 echo
 where=$([ "$fs" = fresh ] && echo "on an ext4 made for the run" || echo "in the temp dir ($(df -T "$W" | awk 'NR == 2 { print $2 }'))")

@@ -16,9 +16,11 @@
 # (crun refuses hybrid mode), so all three see the same v1 layout; the
 # containers go under a cgroup parent of our own, removed at the end.
 #
-# Prints a markdown section on stdout, progress on stderr; exits non-zero
-# when it cannot measure.  Usually run via bench/run.sh (make bench).
-#   BENCH_PODMAN_ROUNDS=40   measured rounds (after 2 warm-up rounds)
+# Follows the contract of bench/README.md: `bench-podman.sh OUTDIR` writes
+# OUTDIR/report.md, samples.tsv (wall_ms and rss_kib per run), contestants.tsv
+# and skipped.txt; progress on stderr; exit 77 when podman or a tool it
+# needs is missing.  Usually run via bench/run.sh (make bench).
+#   BENCH_PODMAN_ROUNDS=40   measured rounds, 40 x BENCH_SCALE (after 2 warm-up rounds)
 #   BENCH_PODMAN_RUNTIMES="cabin-runtime runc crun"
 #   CABIN_RUNTIME=build/cabin-runtime
 #   BENCH_KEEP=1             keep the temp dir
@@ -118,20 +120,16 @@ fi
 # ---------------------------------------------------------------------------
 # Outer mode.
 # ---------------------------------------------------------------------------
-export BENCH_PODMAN_ROUNDS=${BENCH_PODMAN_ROUNDS:-40}
+. "$here/lib.sh"
+bench_init "${1:-}"
+BENCH_PODMAN_ROUNDS=${BENCH_PODMAN_ROUNDS:-$(bench_rounds 40)}
+export BENCH_PODMAN_ROUNDS
 case $BENCH_PODMAN_ROUNDS in '' | *[!0-9]*) die "BENCH_PODMAN_ROUNDS must be a number" ;; esac
 [ "$BENCH_PODMAN_ROUNDS" -ge 1 ] || die "BENCH_PODMAN_ROUNDS must be at least 1"
 runtimes=${BENCH_PODMAN_RUNTIMES:-cabin-runtime runc crun}
 cabin=${CABIN_RUNTIME:-$repo/build/cabin-runtime}
 [ "$(id -u)" = 0 ] || die "needs root"
-for tool in podman conmon unshare mountpoint cc umoci skopeo; do
-    command -v "$tool" >/dev/null || {
-        echo "## podman: \`podman run --rm IMAGE true\` (bench-podman.sh)"
-        echo
-        echo "Skipped: \`$tool\` is not installed."
-        exit 0
-    }
-done
+bench_need podman conmon unshare mountpoint cc umoci skopeo
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cabin-bench-podman.XXXXXX")
 chmod 755 "$W"
@@ -168,8 +166,12 @@ for name in $runtimes; do
         printf '%s\t%s\n' "$name" "$bin" >>"$W/contestants"
     else
         skipped+=("$name (not installed)")
+        bench_skipped "$name" "not installed"
     fi
 done
+while IFS=$'\t' read -r name bin; do
+    bench_contestant "$name" "$bin"
+done <"$W/contestants"
 
 cc -O2 -static -o "$W/timer" "$here/timer.c" 2>"$W/cc.log" ||
     cc -O2 -o "$W/timer" "$here/timer.c" 2>>"$W/cc.log" ||
@@ -194,6 +196,10 @@ stats() { # LABEL -> "ok runs median p90 min"
         }' "$W/results.tsv"
 }
 
+awk -F'\t' -v OFS='\t' '$4 == 0 { print "run-rm", $1, "wall_ms", sprintf("%.3f", $2 / 1e6)
+    print "run-rm", $1, "rss_kib", $3 }' "$W/results.tsv" >>"$BENCH_OUT/samples.tsv"
+# The tables go to report.md (bench/README.md, "Writing a benchmark").
+exec >"$BENCH_OUT/report.md"
 ref=$(head -n1 "$W/contestants" | cut -f1)
 echo "## podman: \`podman run --rm IMAGE true\` (bench-podman.sh)"
 echo

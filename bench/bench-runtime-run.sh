@@ -23,17 +23,22 @@
 #            runtime caches it (cabin-runtime: ROOT/.seccomp-cache)
 #   seccomp-cold  the same with every cache emptied before each run, so that
 #            every run compiles its filter
+#   phases   the default config, as `create`, `start` and (once the process
+#            has exited) `delete`, each timed on its own
+#   phases-nonet  the same with the nonet config
 #
 # Everything runs inside one `unshare -m --propagation private` with the
 # cgroup2 hierarchy of a hybrid host unmounted (crun refuses hybrid mode), so
 # every contestant sees the same cgroup layout.  Each runtime gets a private
 # --root in a temp dir: the host's /run/runc, /run/crun etc. are never used.
 #
-# Prints a markdown section on stdout, progress on stderr.  Usually run via
+# Follows the contract of bench/README.md: `bench-runtime-run.sh OUTDIR`
+# writes OUTDIR/report.md (the tables), samples.tsv (every measured run),
+# contestants.tsv and skipped.txt; progress goes to stderr.  Usually run via
 # bench/run.sh (make bench).  Environment:
-#   BENCH_ROUNDS=200        measured rounds
+#   BENCH_ROUNDS=200        measured rounds (default 200 x BENCH_SCALE)
 #   BENCH_WARMUP=2          discarded warm-up rounds
-#   BENCH_SCENARIOS="default nonet"
+#   BENCH_SCENARIOS="default nonet limits phases phases-nonet"
 #   BENCH_RUNTIMES="cabin-runtime crun runc"   contestants, in this order
 #   CABIN_RUNTIME=build/cabin-runtime
 #   BENCH_ALLOW_NO_CABIN=1  run without cabin-runtime (for developing the bench)
@@ -116,6 +121,38 @@ prepare_run() { # SCENARIO ROOT
     esac
 }
 
+# The bundle a scenario runs: the phases scenarios reuse default's and nonet's.
+bundle_of() {
+    case $1 in
+    phases) echo "$W/bundle-default" ;;
+    phases-nonet) echo "$W/bundle-nonet" ;;
+    *) echo "$W/bundle-$1" ;;
+    esac
+}
+
+# phase_cycle OUT SCEN NAME BIN ID LOG: one container through `create`,
+# `start` and `delete`, each timed on its own (labels SCEN/create:NAME,
+# SCEN/start:NAME, SCEN/delete:NAME).  Between start and delete the
+# container's /bin/true exits; that wait (polling `state` until "stopped")
+# is not timed, so `delete` removes a stopped container, as a client that
+# waited for the exit would.  Returns the status of the first failing step.
+phase_cycle() {
+    local out=$1 scen=$2 name=$3 bin=$4 id=$5 log=$6 k
+    local root=$W/root-$name bundle
+    bundle=$(bundle_of "$scen")
+    "$W/timer" "$out" "$scen/create:$name" "$bin" --root "$root" create --bundle "$bundle" "$id" \
+        </dev/null >>"$log" 2>&1 || return $?
+    "$W/timer" "$out" "$scen/start:$name" "$bin" --root "$root" start "$id" \
+        </dev/null >>"$log" 2>&1 || return $?
+    for ((k = 0; k < 2000; k++)); do
+        "$bin" --root "$root" state "$id" </dev/null 2>/dev/null |
+            grep -q '"status": *"stopped"' && break
+        sleep 0.005
+    done
+    "$W/timer" "$out" "$scen/delete:$name" "$bin" --root "$root" delete "$id" \
+        </dev/null >>"$log" 2>&1 || return $?
+}
+
 inner_run() {
     local rounds=$BENCH_ROUNDS warmup=$BENCH_WARMUP
     local -a names bins scens order
@@ -169,9 +206,13 @@ inner_run() {
                 current_id=$id
                 st=0
                 prepare_run "$scen" "$W/root-$name"
-                "$W/timer" "$out" "$scen:$name" \
-                    "$bin" --root "$W/root-$name" run --bundle "$W/bundle-$scen" "$id" \
-                    </dev/null >>"$W/log-$name" 2>&1 || st=$?
+                if [[ $scen == phases* ]]; then
+                    phase_cycle "$out" "$scen" "$name" "$bin" "$id" "$W/log-$name" || st=$?
+                else
+                    "$W/timer" "$out" "$scen:$name" \
+                        "$bin" --root "$W/root-$name" run --bundle "$W/bundle-$scen" "$id" \
+                        </dev/null >>"$W/log-$name" 2>&1 || st=$?
+                fi
                 if [ "$st" -ne 0 ]; then
                     if ((r < warmup)); then
                         echo "[warm-up round $((r + 1)), $scen: exit $st]" >>"$W/log-$name"
@@ -180,7 +221,7 @@ inner_run() {
                     fi
                 fi
                 # Foreground run should have removed the container already.
-                if [ -e "$W/root-$name/$id" ]; then
+                if [[ $scen != phases* ]] && [ -e "$W/root-$name/$id" ]; then
                     echo "$scen:$name" >>"$W/state-left.txt"
                 fi
                 "$bin" --root "$W/root-$name" delete -f "$id" </dev/null >/dev/null 2>&1 || true
@@ -196,6 +237,7 @@ inner_smoke() {
     # One untimed run per contestant and scenario; record which ones work.
     local name bin scen id st
     trap 'inner_cleanup; exit 130' INT TERM HUP
+    export TIMER_TIMEOUT=${BENCH_RUN_TIMEOUT:-20}
     : >"$W/smoke-failed"
     while IFS=$'\t' read -r name bin; do
         mkdir -p "$W/root-$name"
@@ -204,9 +246,15 @@ inner_smoke() {
             current_id=$id
             st=0
             prepare_run "$scen" "$W/root-$name"
-            TIMER_TIMEOUT=${BENCH_RUN_TIMEOUT:-20} "$W/timer" "$W/smoke.tsv" "$scen:$name" \
-                "$bin" --root "$W/root-$name" run --bundle "$W/bundle-$scen" "$id" \
-                </dev/null >"$W/smoke-$scen-$name.log" 2>&1 || st=$?
+            if [[ $scen == phases* ]]; then
+                : >"$W/smoke-$scen-$name.log"
+                phase_cycle "$W/smoke.tsv" "$scen" "$name" "$bin" "$id" \
+                    "$W/smoke-$scen-$name.log" || st=$?
+            else
+                TIMER_TIMEOUT=${BENCH_RUN_TIMEOUT:-20} "$W/timer" "$W/smoke.tsv" "$scen:$name" \
+                    "$bin" --root "$W/root-$name" run --bundle "$W/bundle-$scen" "$id" \
+                    </dev/null >"$W/smoke-$scen-$name.log" 2>&1 || st=$?
+            fi
             "$bin" --root "$W/root-$name" delete -f "$id" </dev/null >/dev/null 2>&1 || true
             current_id=
             if [ "$st" -ne 0 ]; then
@@ -239,9 +287,12 @@ fi
 # ---------------------------------------------------------------------------
 # Outer mode.
 # ---------------------------------------------------------------------------
-export BENCH_ROUNDS=${BENCH_ROUNDS:-200}
+. "$here/lib.sh"
+bench_init "${1:-}"
+BENCH_ROUNDS=$(bench_rounds 200)
+export BENCH_ROUNDS
 export BENCH_WARMUP=${BENCH_WARMUP:-2}
-export BENCH_SCENARIOS=${BENCH_SCENARIOS:-default nonet limits seccomp seccomp-cold}
+export BENCH_SCENARIOS=${BENCH_SCENARIOS:-default nonet limits seccomp seccomp-cold phases phases-nonet}
 runtimes=${BENCH_RUNTIMES:-cabin-runtime crun runc}
 cabin=${CABIN_RUNTIME:-$repo/build/cabin-runtime}
 
@@ -252,11 +303,11 @@ case $BENCH_WARMUP in '' | *[!0-9]*) die "BENCH_WARMUP must be a number" ;; esac
 [ "$BENCH_ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be at least 1"
 for s in $BENCH_SCENARIOS; do
     case $s in
-    default | nonet | limits) ;;
+    default | nonet | limits | phases | phases-nonet) ;;
     seccomp | seccomp-cold)
         [ -x "$cabin" ] || die "scenario $s needs cabin-runtime ($cabin) to write the profile"
         ;;
-    *) die "unknown scenario '$s' (default, nonet, limits, seccomp, seccomp-cold)" ;;
+    *) die "unknown scenario '$s' (default, nonet, limits, seccomp, seccomp-cold, phases, phases-nonet)" ;;
     esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (containers, mount namespace)"
@@ -301,6 +352,7 @@ for name in $runtimes; do
             printf '%s\t%s\n' "$name" "$cabin" >>"$W/contestants"
         elif [ "${BENCH_ALLOW_NO_CABIN:-0}" = 1 ]; then
             skipped+=("cabin-runtime (not built at $cabin; BENCH_ALLOW_NO_CABIN=1)")
+            bench_skipped cabin-runtime "not built at $cabin (BENCH_ALLOW_NO_CABIN=1)"
         else
             die "cabin-runtime not built ($cabin); build it with 'ninja -C build' or 'make', or set CABIN_RUNTIME"
         fi
@@ -310,11 +362,15 @@ for name in $runtimes; do
             printf '%s\t%s\n' "$name" "$bin" >>"$W/contestants"
         else
             skipped+=("$name (not installed)")
+            bench_skipped "$name" "not installed"
         fi
         ;;
     esac
 done
 [ -s "$W/contestants" ] || die "no runtime to benchmark"
+while IFS=$'\t' read -r name bin; do
+    bench_contestant "$name" "$bin"
+done <"$W/contestants"
 
 version_of() {
     timeout 5 "$1" --version </dev/null 2>/dev/null | head -n1 | tr -d '|' || true
@@ -407,9 +463,13 @@ scen_desc() {
     limits) echo "default spec plus linux.resources: memory.limit 256 MiB, cpu quota 50000/100000, pids.limit 128" ;;
     seccomp) echo "default spec plus Docker's default seccomp profile (\`cabin-runtime spec --seccomp default\`, $seccomp_rules syscall names); a runtime that caches compiled filters (cabin-runtime) finds its cache warm" ;;
     seccomp-cold) echo "the seccomp scenario with the runtime's filter cache emptied before every run (untimed), so that each run compiles the profile" ;;
+    phases) echo "the \`default\` config, as three commands: \`create --bundle B ID\`, \`start ID\`, and \`delete ID\` once /bin/true has exited (the wait for the exit is not timed)" ;;
+    phases-nonet) echo "the same with the \`nonet\` config (no network namespace)" ;;
     esac
 }
 
+# The tables go to report.md (bench/README.md, "Writing a benchmark").
+exec >"$BENCH_OUT/report.md"
 declare -A median
 echo "## Runtime: \`run\` of /bin/true (bench-runtime-run.sh)"
 echo
@@ -433,6 +493,7 @@ if [ -s "$W/smoke-failed" ]; then
 fi
 
 for scen in $BENCH_SCENARIOS; do
+    [[ $scen != phases* ]] || continue
     echo "### Scenario \`$scen\`"
     echo
     scen_desc "$scen"
@@ -464,6 +525,46 @@ if [ "$bn" -gt 0 ]; then
     echo "Baseline, no container: the timer exec'ing /bin/busybox true directly: median $bmed ms, min $bmin ms, peak RSS $brmax KiB. That is the floor of both columns (the container runs the same busybox)."
     echo
 fi
+
+for scen in $BENCH_SCENARIOS; do
+    [[ $scen == phases* ]] || continue
+    run_scen=default
+    [ "$scen" = phases ] || run_scen=nonet
+    echo "### Scenario \`$scen\`: create, start, delete"
+    echo
+    scen_desc "$scen"
+    echo
+    echo "| runtime | create median ms | create p90 | start median ms | start p90 | delete median ms | delete p90 | sum of medians ms | sum / $ref | \`run\` median ms ($run_scen) | create peak RSS max KiB | ok / runs |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    ref_sum=
+    while IFS=$'\t' read -r name bin; do
+        row="| $name"
+        # ok / runs: cycles whose three steps all succeeded / cycles tried.
+        sum=0 okn= runs_all= failed=0
+        for ph in create start delete; do
+            read -r n runs med p90 _ rmax _ <<<"$(stats "$scen/$ph:$name")"
+            [ -n "$okn" ] && [ "$okn" -le "$n" ] || okn=$n
+            [ -n "$runs_all" ] || runs_all=$runs
+            if [ "$n" -eq 0 ]; then
+                failed=1
+                row="$row | failed | "
+                continue
+            fi
+            sum=$(awk -v a="$sum" -v b="$med" 'BEGIN { printf "%.2f", a + b }')
+            row="$row | $med | $p90"
+            [ "$ph" = create ] && crss=$rmax
+        done
+        if [ "$failed" = 1 ]; then
+            echo "$row | failed | | | | $okn / $runs_all |"
+            continue
+        fi
+        [ "$name" = "$ref" ] && ref_sum=$sum
+        ratio=n/a
+        [ -n "$ref_sum" ] && ratio=$(awk -v a="$sum" -v b="$ref_sum" 'BEGIN { printf "%.2f", a / b }')
+        echo "$row | $sum | $ratio | ${median[$run_scen:$name]:-n/a} | $crss | $okn / $runs_all |"
+    done <"$W/contestants"
+    echo
+done
 
 if [[ " $BENCH_SCENARIOS " == *" default "* && " $BENCH_SCENARIOS " == *" nonet "* ]]; then
     echo "### Cost of the network namespace"
@@ -516,6 +617,7 @@ if grep -q '^cabin-runtime' "$W/contestants"; then
     echo "### Targets"
     echo
     for scen in $BENCH_SCENARIOS; do
+        [[ $scen != phases* ]] || continue
         c=${median[$scen:cabin-runtime]:-}
         r=${median[$scen:crun]:-}
         if [ -z "$c" ]; then
@@ -532,7 +634,8 @@ if grep -q '^cabin-runtime' "$W/contestants"; then
         v=$([ "$rss" -lt 2048 ] && echo PASS || echo FAIL)
         per=""
         for scen in $BENCH_SCENARIOS; do
-            m=$(awk -F'\t' -v l="$scen:cabin-runtime" '$1 == l && $4 == 0 && $3 > m { m = $3 } END { print m + 0 }' "$W/results.tsv")
+            # A phases scenario's labels are SCEN/create:NAME and so on.
+            m=$(awk -F'\t' -v l="$scen:cabin-runtime" -v p="$scen/" '($1 == l || (index($1, p) == 1 && $1 ~ /:cabin-runtime$/)) && $4 == 0 && $3 > m { m = $3 } END { print m + 0 }' "$W/results.tsv")
             per="$per${per:+, }$scen $m"
         done
         echo "- cabin-runtime peak RSS < 2048 KiB (max over all runs): **$v** ($rss KiB; per scenario: $per)"
@@ -587,3 +690,36 @@ done <"$W/contestants"
 echo
 echo "Run: $((t_end - t_start)) s; load average before $load_before, after $load_after; spec from \`$(basename "$spec_rt") spec\`; timer $timer_note."
 echo
+
+# Raw samples for the plots (bench/README.md): every successful measured
+# run, grouped by scenario in the order of BENCH_SCENARIOS.  A phases
+# scenario becomes the scenarios create, start, delete (-nonet) of the
+# metric phase_ms; the others are wall_ms.  Every run also gives rss_kib.
+order=
+for scen in $BENCH_SCENARIOS; do
+    case $scen in
+    phases) order="$order create start delete" ;;
+    phases-nonet) order="$order create-nonet start-nonet delete-nonet" ;;
+    *) order="$order $scen" ;;
+    esac
+done
+awk -F'\t' -v OFS='\t' -v order="$order" '
+    $4 != 0 || $1 ~ /^baseline:/ { next }
+    {
+        i = match($1, /:[^:]*$/)
+        lab = substr($1, 1, i - 1); name = substr($1, i + 1)
+        metric = "wall_ms"
+        if (lab ~ /\//) {
+            split(lab, a, "/")
+            lab = a[2] (a[1] == "phases-nonet" ? "-nonet" : "")
+            metric = "phase_ms"
+        }
+        k = ++n[lab]
+        line[lab, k] = lab OFS name OFS metric OFS sprintf("%.3f", $2 / 1e6) "\n" \
+                       lab OFS name OFS "rss_kib" OFS $3
+    }
+    END {
+        m = split(order, o, " ")
+        for (j = 1; j <= m; j++)
+            for (k = 1; k <= n[o[j]]; k++) print line[o[j], k]
+    }' "$W/results.tsv" >>"$BENCH_OUT/samples.tsv"

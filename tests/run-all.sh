@@ -2,9 +2,11 @@
 # Run every test tier and end with one line: "N passed, N failed, N skipped".
 #   tests/run-all.sh [BUILD_DIR]
 # Unit tests: each cmocka program in BUILD/tests/unit, TAP output.
+# Fuzz corpus replay: each BUILD/tests/fuzz/fuzz_NAME over tests/fuzz/corpus/NAME.
 # Integration tests: bats tests/integration, TAP output, as root.
 # With ASAN_BUILD=DIR (a sanitizer build): its unit tests too, and a core
-# subset of the integration tests against its binary; any sanitizer report
+# subset of the integration tests against its binary, and the corpus replay
+# again (under the sanitizers); any sanitizer report
 # fails the run.  ONLY_ASAN=1 runs just that part.
 set -u
 build=${1:-build}
@@ -23,24 +25,42 @@ count() { # FILE -> "pass fail skip"
 pass=0 fail=0 skip=0
 add() { set -- $1; pass=$((pass + $1)); fail=$((fail + $2)); skip=$((skip + $3)); }
 
+run_tap() { # NAME PROGRAM [ARGS...]: one TAP program, counted
+    tname=$1
+    shift
+    CMOCKA_MESSAGE_OUTPUT=TAP "$@" >"$log/$tname.tap" 2>&1
+    rc=$?
+    c=$(count "$log/$tname.tap")
+    set -- $c
+    if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
+        c="$1 1 $3" # crashed or failed without saying which test
+    fi
+    echo "$tname: $c (pass fail skip)"
+    [ "$rc" -eq 0 ] || grep -v '^ok ' "$log/$tname.tap" | sed 's/^/    /'
+    add "$c"
+}
+
 run_units() { # BUILD LABEL
     found=0
     for t in "$1"/tests/unit/test_*; do
         [ -x "$t" ] && [ -f "$t" ] || continue
         found=1
-        name=$(basename "$t")
-        CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log/$2$name.tap" 2>&1
-        rc=$?
-        c=$(count "$log/$2$name.tap")
-        set -- "$1" "$2" $c
-        if [ "$rc" -ne 0 ] && [ "$4" -eq 0 ]; then
-            c="$3 1 $5" # crashed or failed without saying which test
-        fi
-        echo "$2$name: $c (pass fail skip)"
-        [ "$rc" -eq 0 ] || grep -v '^ok ' "$log/$2$name.tap" | sed 's/^/    /'
-        add "$c"
+        run_tap "$2$(basename "$t")" "$t"
     done
     [ "$found" = 1 ] || { echo "no unit test programs in $1/tests/unit"; fail=$((fail + 1)); }
+}
+
+# Fuzz corpora (tests/fuzz/README.md): each harness of BUILD, linked with
+# the plain replay driver, over every file of tests/fuzz/corpus/NAME/.
+run_replays() { # BUILD LABEL
+    found=0
+    for t in "$1"/tests/fuzz/fuzz_*; do
+        [ -x "$t" ] && [ -f "$t" ] || continue
+        found=1
+        name=$(basename "$t")
+        run_tap "$2$name" "$t" "$repo/tests/fuzz/corpus/${name#fuzz_}"
+    done
+    [ "$found" = 1 ] || { echo "no fuzz harnesses in $1/tests/fuzz"; fail=$((fail + 1)); }
 }
 
 run_bats() { # RUNTIME LABEL FILES...
@@ -67,6 +87,8 @@ run_bats() { # RUNTIME LABEL FILES...
 if [ -z "${ONLY_ASAN:-}" ]; then
     echo "== unit tests"
     run_units "$build" ""
+    echo "== fuzz corpus replay"
+    run_replays "$build" ""
     echo "== integration tests"
     run_bats "$build/cabin-runtime" bats "$repo/tests/integration"
 fi
@@ -77,10 +99,13 @@ if [ -n "${ASAN_BUILD:-}" ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     run_units "$asan" "asan:"
+    run_replays "$asan" "asan:"
     core=""
     for f in lifecycle errors cli process mounts cgroups seccomp hooks security \
              seccomp_default lsm cabin_images cabin_run exec tty cabin_pull \
-             cabin_registry_auth; do
+             cabin_registry_auth \
+             cabin_run_flags cabin_create_start cabin_exec cabin_logs cabin_cp \
+             cabin_monitor cabin_stop_kill cabin_inspect_wait; do
         core="$core $repo/tests/integration/$f.bats"
     done
     # shellcheck disable=SC2086

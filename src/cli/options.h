@@ -23,8 +23,10 @@
  * `run -h HOSTNAME` does).  With OPTIONS_STOP_AT_POSITIONAL it stops at
  * the first positional argument (the image of `run`: what follows is the
  * container's command); otherwise options may come after positionals, and
- * argv is permuted so that every positional ends up from *index on, in
- * order (as GNU getopt does).  `--` ends the options in both modes.
+ * the positionals are moved so that they stand from *index on, in order.
+ * Unlike GNU getopt's permutation, the slots before *index are then
+ * scratch (they may repeat pointers): read only argv[*index..].  `--`
+ * ends the options in both modes.
  */
 #ifndef CABIN_CLI_OPTIONS_H
 #define CABIN_CLI_OPTIONS_H

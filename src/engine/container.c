@@ -4,46 +4,62 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/bundle.h"
-#include "engine/user.h"
-#include "image/image.h"
+#include "engine/lifecycle.h"
+#include "engine/logs.h"
+#include "engine/monitor.h"
+#include "engine/names.h"
+#include "monitor/protocol.h"
+#include "runtime/signals.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
 
-#define RECORD      "container.json"
-#define RECORD_MAX  (1u << 20)
+#define RECORD_MAX (4u << 20)
+#define STATE_MAX  (64u << 10)
+
+static const char *const status_names[] = {
+    [ENGINE_CREATED] = "created", [ENGINE_RESTARTING] = "restarting",
+    [ENGINE_RUNNING] = "running", [ENGINE_REMOVING] = "removing",
+    [ENGINE_PAUSED] = "paused",   [ENGINE_EXITED] = "exited",
+    [ENGINE_DEAD] = "dead",
+};
 
 const char *engine_status_name(enum engine_status s)
 {
-    switch (s) {
-    case ENGINE_CREATED: return "created";
-    case ENGINE_RUNNING: return "running";
-    case ENGINE_PAUSED: return "paused";
-    case ENGINE_EXITED: return "exited";
-    }
-    return "unknown";
+    return (size_t) s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s]
+                                                                        : "unknown";
+}
+
+int engine_status_parse(const char *s)
+{
+    for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+        if (strcmp(status_names[i], s) == 0)
+            return (int) i;
+    return -1;
 }
 
 void engine_container_free(struct engine_container *c)
 {
     if (c == NULL)
         return;
+    free(c->name);
     free(c->image);
     strv_free(c->layers);
     free(c->driver);
     strv_free(c->command);
+    json_decref(c->config);
+    json_decref(c->host_config);
     free(c);
 }
 
@@ -54,15 +70,86 @@ void engine_container_list_free(struct engine_container **v)
     free(v);
 }
 
-static inline void container_freep(struct engine_container **c)
+/* ---- time ------------------------------------------------------------------ */
+
+int64_t engine_now_ns(void)
 {
-    engine_container_free(*c);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
-#define cleanup_container __attribute__((cleanup(container_freep)))
 
-/* ---- records ------------------------------------------------------------ */
+void engine_time_rfc3339(int64_t ns, char *buf, size_t len)
+{
+    if (ns <= 0) {
+        snprintf(buf, len, "0001-01-01T00:00:00Z");
+        return;
+    }
+    time_t t = (time_t) (ns / 1000000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (n > 0 && n < len)
+        snprintf(buf + n, len - n, ".%09lldZ", (long long) (ns % 1000000000));
+}
 
-static json_t *strv_json(char **v)
+int64_t engine_time_parse(const char *s)
+{
+    struct tm tm = {0};
+    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (p == NULL)
+        return -1;
+    int64_t frac = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            if (digits < 9) {
+                frac = frac * 10 + (*p - '0');
+                digits++;
+            }
+        for (; digits < 9; digits++)
+            frac *= 10;
+    }
+    long offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int hh, mm;
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        offset = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
+        p += 6;
+    }
+    if (*p)
+        return -1;
+    time_t t = timegm(&tm);
+    if (t == (time_t) -1)
+        return -1;
+    return ((int64_t) t - offset) * 1000000000 + frac;
+}
+
+/* ---- paths ------------------------------------------------------------------ */
+
+char *engine_container_dir(const struct engine *e, const char *id)
+{
+    char *p = NULL;
+    return asprintf(&p, "%s/containers/%s", e->root, id) < 0 ? NULL : p;
+}
+
+char *engine_container_rundir(const struct engine *e, const char *id)
+{
+    char *p = NULL;
+    return asprintf(&p, "%s/containers/%s", e->runroot, id) < 0 ? NULL : p;
+}
+
+int engine_container_open_dir(const struct engine *e, const char *id)
+{
+    return openat(e->containersfd, id, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+/* ---- records ---------------------------------------------------------------- */
+
+static json_t *strv_json(char *const *v)
 {
     json_t *a = json_array();
     for (size_t i = 0; v && v[i]; i++)
@@ -70,66 +157,31 @@ static json_t *strv_json(char **v)
     return a;
 }
 
-static int record_write(int cdirfd, const struct engine_container *c, struct error **err)
+int engine_container_write(struct engine *e, const struct engine_container *c, bool sync,
+                           struct error **err)
+{
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    if (cdirfd < 0)
+        return error_errno(err, "container %.12s", c->id);
+    return engine_container_write_at(cdirfd, c, sync, err);
+}
+
+int engine_container_write_at(int cdirfd, const struct engine_container *c, bool sync,
+                              struct error **err)
 {
     cleanup_json json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:o, s:s, s:o, s:I, s:b, s:b, s:i, s:I}", "id", c->id, "image_id",
-        c->image_id, "image", c->image, "layers", strv_json(c->layers), "driver", c->driver,
-        "command", strv_json(c->command), "created", (json_int_t) c->created, "rm", c->rm,
-        "exited", c->exited, "exit_code", c->exit_code, "finished", (json_int_t) c->finished);
+        "{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:I, s:i, s:b, s:O, s:O}", "id", c->id, "name",
+        c->name, "image_id", c->image_id, "image", c->image, "layers", strv_json(c->layers),
+        "driver", c->driver, "command", strv_json(c->command), "created",
+        (json_int_t) c->created, "run", c->run, "stopped_by_user", c->stopped_by_user,
+        "config", c->config ? c->config : json_null(), "host_config",
+        c->host_config ? c->host_config : json_null());
     cleanup_free char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     if (text == NULL)
         return error_new(err, ENOMEM, "out of memory");
-    return fs_write_file_atomic(cdirfd, RECORD, text, strlen(text), 0600, 1, err);
+    int r = fs_write_file_atomic(cdirfd, ENGINE_RECORD, text, strlen(text), 0600, sync, err);
+    return r < 0 ? error_wrap(err, "container %.12s", c->id) : 0;
 }
-
-static int record_read(int cdirfd, const char *id, struct engine_container **ret,
-                       struct error **err)
-{
-    cleanup_json json_t *j = NULL;
-    int r = json_load_file_at(cdirfd, RECORD, RECORD_MAX, &j, err);
-    if (r < 0)
-        return error_wrap(err, "container %.12s", id);
-    cleanup_container struct engine_container *c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    const char *cid = NULL, *image_id = NULL, *image = NULL, *driver = NULL;
-    int64_t code = 0;
-    const char *w = RECORD;
-    if ((r = json_get_string(j, "id", w, true, &cid, err)) < 0 ||
-        (r = json_get_string(j, "image_id", w, true, &image_id, err)) < 0 ||
-        (r = json_get_string(j, "image", w, true, &image, err)) < 0 ||
-        (r = json_get_string(j, "driver", w, true, &driver, err)) < 0 ||
-        (r = json_get_strv(j, "layers", w, true, &c->layers, err)) < 0 ||
-        (r = json_get_strv(j, "command", w, false, &c->command, err)) < 0 ||
-        (r = json_get_int64(j, "created", w, false, &c->created, err)) < 0 ||
-        (r = json_get_bool(j, "rm", w, &c->rm, err)) < 0 ||
-        (r = json_get_bool(j, "exited", w, &c->exited, err)) < 0 ||
-        (r = json_get_int64(j, "exit_code", w, false, &code, err)) < 0 ||
-        (r = json_get_int64(j, "finished", w, false, &c->finished, err)) < 0)
-        return error_wrap(err, "container %.12s", id);
-    if (strlen(cid) != ENGINE_ID_LEN || !digest_valid(image_id))
-        return error_new(err, EINVAL, "container %.12s: " RECORD ": bad id", id);
-    memcpy(c->id, cid, ENGINE_ID_LEN + 1);
-    memcpy(c->image_id, image_id, DIGEST_BUF);
-    c->image = strdup(image);
-    c->driver = strdup(driver);
-    c->exit_code = (int) code;
-    if (c->image == NULL || c->driver == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    *ret = steal_pointer(&c);
-    return 0;
-}
-
-static char *container_dir(const struct engine *e, const char *name)
-{
-    char *p = NULL;
-    if (asprintf(&p, "%s/containers/%s", e->root, name) < 0)
-        return NULL;
-    return p;
-}
-
-/* ---- finding ------------------------------------------------------------ */
 
 static bool is_id(const char *s)
 {
@@ -140,6 +192,120 @@ static bool is_id(const char *s)
             return false;
     return true;
 }
+
+static int record_parse(json_t *j, const char *id, struct engine_container **ret,
+                        struct error **err)
+{
+    cleanup_container struct engine_container *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    const char *cid = NULL, *image_id = NULL, *image = NULL, *driver = NULL, *name = NULL;
+    int64_t run = 0;
+    const char *w = ENGINE_RECORD;
+    int r;
+    if ((r = json_get_string(j, "id", w, true, &cid, err)) < 0 ||
+        (r = json_get_string(j, "name", w, true, &name, err)) < 0 ||
+        (r = json_get_string(j, "image_id", w, true, &image_id, err)) < 0 ||
+        (r = json_get_string(j, "image", w, true, &image, err)) < 0 ||
+        (r = json_get_string(j, "driver", w, true, &driver, err)) < 0 ||
+        (r = json_get_strv(j, "layers", w, true, &c->layers, err)) < 0 ||
+        (r = json_get_strv(j, "command", w, false, &c->command, err)) < 0 ||
+        (r = json_get_int64(j, "created", w, false, &c->created, err)) < 0 ||
+        (r = json_get_int64(j, "run", w, false, &run, err)) < 0 ||
+        (r = json_get_bool(j, "stopped_by_user", w, &c->stopped_by_user, err)) < 0)
+        return error_wrap(err, "container %.12s", id);
+    if (!is_id(cid) || strcmp(cid, id) != 0 || !digest_valid(image_id))
+        return error_new(err, EINVAL, "container %.12s: " ENGINE_RECORD ": bad id", id);
+    memcpy(c->id, cid, ENGINE_ID_LEN + 1);
+    memcpy(c->image_id, image_id, DIGEST_BUF);
+    c->run = (int) run;
+    c->name = strdup(name);
+    c->image = strdup(image);
+    c->driver = strdup(driver);
+    if (c->name == NULL || c->image == NULL || c->driver == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    json_t *cfg = json_object_get(j, "config"), *host = json_object_get(j, "host_config");
+    c->config = json_is_object(cfg) ? json_incref(cfg) : json_object();
+    c->host_config = json_is_object(host) ? json_incref(host) : json_object();
+    *ret = steal_pointer(&c);
+    return 0;
+}
+
+int engine_container_read(struct engine *e, const char *id, struct engine_container **ret,
+                          struct error **err)
+{
+    cleanup_close int cdirfd = engine_container_open_dir(e, id);
+    if (cdirfd < 0)
+        return error_errno(err, "container %.12s", id);
+    cleanup_json json_t *j = NULL;
+    int r = json_load_file_at(cdirfd, ENGINE_RECORD, RECORD_MAX, &j, err);
+    if (r < 0)
+        return error_wrap(err, "container %.12s", id);
+    return record_parse(j, id, ret, err);
+}
+
+int engine_container_lock(struct engine *e, struct engine_container *c, int *ret_lock,
+                          struct error **err)
+{
+    cleanup_close int fd = openat(e->containersfd, c->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return error_errno(err, "container %.12s", c->id);
+    if (flock(fd, LOCK_EX) < 0)
+        return error_errno(err, "locking container %.12s", c->id);
+    struct engine_container *now = NULL;
+    int r = engine_container_read(e, c->id, &now, err);
+    if (r < 0)
+        return r;
+    /* Swap the contents: the caller's pointer now holds the fresh record. */
+    struct engine_container tmp = *c;
+    *c = *now;
+    *now = tmp;
+    engine_container_free(now);
+    *ret_lock = steal_fd(&fd);
+    return 0;
+}
+
+/* ---- Config and HostConfig fields --------------------------------------------- */
+
+static bool bool_field(const json_t *o, const char *key)
+{
+    return json_is_true(json_object_get(o, key));
+}
+
+bool engine_container_tty(const struct engine_container *c)
+{
+    return bool_field(c->config, "Tty");
+}
+
+bool engine_container_open_stdin(const struct engine_container *c)
+{
+    return bool_field(c->config, "OpenStdin");
+}
+
+bool engine_container_stdin_once(const struct engine_container *c)
+{
+    return bool_field(c->config, "StdinOnce");
+}
+
+bool engine_container_auto_remove(const struct engine_container *c)
+{
+    return bool_field(c->host_config, "AutoRemove");
+}
+
+int engine_container_stop_signal(const struct engine_container *c)
+{
+    const char *s = json_string_value(json_object_get(c->config, "StopSignal"));
+    int sig = s ? signal_parse(s, NULL) : -1;
+    return sig > 0 ? sig : SIGTERM;
+}
+
+int engine_container_stop_timeout(const struct engine_container *c)
+{
+    json_t *t = json_object_get(c->config, "StopTimeout");
+    return json_is_integer(t) ? (int) json_integer_value(t) : 10;
+}
+
+/* ---- finding ---------------------------------------------------------------- */
 
 static int list_ids(struct engine *e, char ***ret, struct error **err)
 {
@@ -153,15 +319,6 @@ static int list_ids(struct engine *e, char ***ret, struct error **err)
             return error_new(err, ENOMEM, "out of memory");
     *ret = steal_pointer(&ids);
     return 0;
-}
-
-static int read_one(struct engine *e, const char *id, struct engine_container **ret,
-                    struct error **err)
-{
-    cleanup_close int cdirfd = openat(e->containersfd, id, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cdirfd < 0)
-        return error_errno(err, "container %.12s", id);
-    return record_read(cdirfd, id, ret, err);
 }
 
 static int by_created(const void *a, const void *b)
@@ -184,7 +341,7 @@ int engine_container_list(struct engine *e, struct engine_container ***ret, size
         return error_new(err, ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         cleanup_error struct error *e2 = NULL;
-        if (read_one(e, ids[i], &v[k], &e2) == 0) {
+        if (engine_container_read(e, ids[i], &v[k], &e2) == 0) {
             k++;
         } else if (error_code(e2) != ENOENT) {
             /* removed meanwhile is fine; unreadable is not */
@@ -203,13 +360,22 @@ int engine_container_list(struct engine *e, struct engine_container ***ret, size
 int engine_container_find(struct engine *e, const char *what, struct engine_container **ret,
                           struct error **err)
 {
+    if (*what == '/')
+        what++; /* docker's "/name" */
+    if (*what == '\0')
+        return error_new(err, EINVAL, "no container name or id given");
+    char id[ENGINE_ID_LEN + 1];
+    if (is_id(what))
+        return engine_container_read(e, what, ret, err);
+    if (names_lookup(e, what, id) == 0)
+        return engine_container_read(e, id, ret, err);
     cleanup_strv char **ids = NULL;
     int r = list_ids(e, &ids, err);
     if (r < 0)
         return r;
     const char *hit = NULL;
     size_t n = 0, len = strlen(what);
-    for (size_t i = 0; len > 0 && ids && ids[i]; i++)
+    for (size_t i = 0; ids && ids[i]; i++)
         if (strncmp(ids[i], what, len) == 0) {
             hit = ids[i];
             n++;
@@ -217,35 +383,136 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
     if (n == 0)
         return error_new(err, ENOENT, "no such container: `%s`", what);
     if (n > 1)
-        return error_new(err, EINVAL, "container id prefix `%s` is ambiguous (%zu containers)",
-                         what, n);
-    return read_one(e, hit, ret, err);
+        return error_new(err, EINVAL,
+                         "container id prefix `%s` is ambiguous (%zu containers); give more of "
+                         "it, or the name", what, n);
+    return engine_container_read(e, hit, ret, err);
+}
+
+/* ---- state ------------------------------------------------------------------------ */
+
+static int64_t time_field(const json_t *j, const char *key)
+{
+    const char *s = json_string_value(json_object_get(j, key));
+    int64_t t = s ? engine_time_parse(s) : -1;
+    return t > 0 ? t : 0;
+}
+
+static void boot_id(char *buf, size_t len)
+{
+    cleanup_free char *text = NULL;
+    buf[0] = '\0';
+    if (fs_read_file_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 64, &text, NULL, NULL) < 0)
+        return;
+    snprintf(buf, len, "%.*s", (int) strcspn(text, "\n"), text);
+}
+
+/* The monitor's record of the last start (NULL when there is none). */
+static json_t *read_monitor_state(struct engine *e, const char *id)
+{
+    cleanup_close int cdirfd = engine_container_open_dir(e, id);
+    json_t *j = NULL;
+    if (cdirfd < 0 || json_load_file_at(cdirfd, MONITOR_STATE, STATE_MAX, &j, NULL) < 0 ||
+        !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* From the monitor's record (`st`) and who is alive. */
+static void derive(const struct engine_container *c, json_t *st, bool monitor, const char *rt_status,
+                   pid_t rt_pid, struct engine_state *s)
+{
+    const char *status = json_string_value(json_object_get(st, "status"));
+    const char *error = json_string_value(json_object_get(st, "error"));
+    bool current = st && json_integer_value(json_object_get(st, "run")) == c->run;
+    s->exit_code = (int) json_integer_value(json_object_get(st, "exit_code"));
+    s->oom_killed = json_is_true(json_object_get(st, "oom_killed"));
+    s->started_at = time_field(st, "started_at");
+    s->finished_at = time_field(st, "finished_at");
+    s->restart_count = (int) json_integer_value(json_object_get(st, "restart_count"));
+    if (error)
+        snprintf(s->error, sizeof(s->error), "%s", error);
+    bool alive = rt_status && (strcmp(rt_status, "running") == 0 ||
+                               strcmp(rt_status, "paused") == 0 ||
+                               strcmp(rt_status, "created") == 0 ||
+                               strcmp(rt_status, "creating") == 0);
+    if (alive) {
+        s->status = strcmp(rt_status, "paused") == 0 ? ENGINE_PAUSED : ENGINE_RUNNING;
+        s->pid = rt_pid;
+        if (!current)
+            s->started_at = 0; /* its monitor has not written yet */
+        s->exit_code = 0;
+        s->finished_at = current ? s->finished_at : 0;
+        return;
+    }
+    if (status == NULL) {
+        s->status = ENGINE_CREATED;
+        return;
+    }
+    if (monitor) {
+        /* Between two runs, or writing its exit down. */
+        s->status = strcmp(status, "restarting") == 0 ? ENGINE_RESTARTING
+                    : strcmp(status, "running") == 0  ? ENGINE_RUNNING
+                                                       : ENGINE_EXITED;
+        s->pid = s->status == ENGINE_RUNNING ? (pid_t) json_integer_value(json_object_get(st, "pid"))
+                                             : 0;
+        return;
+    }
+    if (strcmp(status, "created") == 0) {
+        s->status = ENGINE_CREATED; /* it failed to start */
+        return;
+    }
+    s->status = ENGINE_EXITED;
+    if (strcmp(status, "exited") != 0) {
+        /* It was running and nobody saw it end: its monitor was killed, or
+         * the host restarted (the run root is empty after a reboot). */
+        char now[40];
+        boot_id(now, sizeof(now));
+        const char *then = json_string_value(json_object_get(st, "boot_id"));
+        s->exit_code = 255;
+        s->finished_at = 0;
+        snprintf(s->error, sizeof(s->error), "%s",
+                 then && *now && strcmp(then, now) != 0
+                     ? "the host restarted while the container ran; its exit status is unknown"
+                     : "the container's monitor ended before it; its exit status is unknown");
+    }
+}
+
+void engine_container_state(struct engine *e, const struct engine_container *c,
+                            struct engine_state *ret)
+{
+    struct engine_state s = {.status = ENGINE_CREATED};
+    cleanup_json json_t *st = read_monitor_state(e, c->id);
+    bool monitor = monitor_alive(e, c->id);
+    struct runtime *rt = NULL;
+    cleanup_json json_t *rts = NULL;
+    const char *rt_status = NULL;
+    pid_t rt_pid = 0;
+    if (engine_runtime(e, &rt, NULL) == 0 && container_state(rt, c->id, &rts, NULL) == 0) {
+        rt_status = json_string_value(json_object_get(rts, "status"));
+        rt_pid = (pid_t) json_integer_value(json_object_get(rts, "pid"));
+    }
+    s.monitor = monitor;
+    derive(c, st, monitor, rt_status, rt_pid, &s);
+    *ret = s;
 }
 
 enum engine_status engine_container_status(struct engine *e, const struct engine_container *c)
 {
-    struct runtime *rt = NULL;
-    json_t *st = NULL;
-    if (engine_runtime(e, &rt, NULL) == 0 && container_state(rt, c->id, &st, NULL) == 0) {
-        const char *s = json_string_value(json_object_get(st, "status"));
-        enum engine_status r = ENGINE_EXITED;
-        if (s && strcmp(s, "running") == 0)
-            r = ENGINE_RUNNING;
-        else if (s && strcmp(s, "paused") == 0)
-            r = ENGINE_PAUSED;
-        else if (s && (strcmp(s, "created") == 0 || strcmp(s, "creating") == 0))
-            r = ENGINE_RUNNING; /* its init exists: it is on its way */
-        json_decref(st);
-        return r;
-    }
-    return c->exited ? ENGINE_EXITED : ENGINE_CREATED;
+    struct engine_state s;
+    engine_container_state(e, c, &s);
+    return s.status;
 }
+
+/* ---- storage ------------------------------------------------------------------------- */
 
 int engine_container_usage(struct engine *e, const struct engine_container *c, uint64_t *ret,
                            struct error **err)
 {
     const struct storage_driver *d = storage_driver_by_name(c->driver);
-    cleanup_close int cdirfd = openat(e->containersfd, c->id, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
     if (d == NULL || cdirfd < 0) {
         *ret = 0;
         return 0;
@@ -253,13 +520,37 @@ int engine_container_usage(struct engine *e, const struct engine_container *c, u
     return d->usage(cdirfd, ret, err);
 }
 
-/* ---- removing ----------------------------------------------------------- */
+int engine_container_mount(struct engine *e, const struct engine_container *c,
+                           struct error **err)
+{
+    const struct storage_driver *d = storage_driver_by_name(c->driver);
+    cleanup_free char *cdir = engine_container_dir(e, c->id);
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    if (d == NULL || cdir == NULL || cdirfd < 0)
+        return error_new(err, EINVAL, "container %.12s: cannot mount its root (driver `%s`)",
+                         c->id, c->driver);
+    int r = d->mount(e->store, cdirfd, cdir, c->layers, strv_length(c->layers), &e->sopts, err);
+    return r < 0 ? error_wrap(err, "container %.12s", c->id) : 0;
+}
+
+int engine_container_unmount(struct engine *e, const struct engine_container *c,
+                             struct error **err)
+{
+    const struct storage_driver *d = storage_driver_by_name(c->driver);
+    cleanup_free char *cdir = engine_container_dir(e, c->id);
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    if (cdirfd < 0 || d == NULL || cdir == NULL)
+        return 0; /* removed meanwhile */
+    return d->unmount(cdirfd, cdir, err);
+}
+
+/* ---- removing ---------------------------------------------------------------------- */
 
 /* Unmount and delete a container folder (by its current name). */
 static int destroy(struct engine *e, const char *name, const char *driver, struct error **err)
 {
-    cleanup_free char *cdir = container_dir(e, name);
-    cleanup_close int cdirfd = openat(e->containersfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *cdir = engine_container_dir(e, name);
+    cleanup_close int cdirfd = engine_container_open_dir(e, name);
     if (cdirfd < 0)
         return errno == ENOENT ? 0 : error_errno(err, "container %.12s", name);
     const struct storage_driver *d = driver ? storage_driver_by_name(driver) : NULL;
@@ -270,267 +561,215 @@ static int destroy(struct engine *e, const char *name, const char *driver, struc
     return fs_remove_tree(e->containersfd, name, err);
 }
 
+static void remove_rundir(struct engine *e, const char *id)
+{
+    cleanup_free char *rdir = engine_container_rundir(e, id);
+    if (rdir == NULL)
+        return;
+    cleanup_close int fd = open(e->runroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *rel = NULL;
+    if (fd >= 0 && asprintf(&rel, "containers/%s", id) > 0)
+        fs_remove_tree(fd, rel, NULL);
+}
+
 void engine_containers_sweep(struct engine *e)
 {
+    store_tmp_sweep(e->store);
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
     if (d == NULL)
         return;
-    time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strncmp(de->d_name, ".rm-", 4) != 0)
             continue;
-        /* Renamed for removal by a cabin that was killed before it was done
-         * (a live one holds its lock; give it a minute to take it). */
-        struct stat st;
+        /* Renamed for removal by a cabin that was killed before it was done:
+         * a live remover holds its lock (taken before the rename). */
         cleanup_close int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fstat(fd, &st) < 0 || now - st.st_ctime < 60 ||
-            flock(fd, LOCK_EX | LOCK_NB) < 0)
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
             continue;
+        const char *id = de->d_name + 4;
+        bool whole = strlen(id) == ENGINE_ID_LEN;
+        /* Its name may still point at it: the record says which. */
+        cleanup_json json_t *j = NULL;
+        if (whole && json_load_file_at(fd, ENGINE_RECORD, RECORD_MAX, &j, NULL) == 0)
+            names_release(e, json_string_value(json_object_get(j, "name")), id);
+        struct runtime *rt = NULL;
+        if (whole && engine_runtime(e, &rt, NULL) == 0)
+            container_delete(rt, id, true, NULL);
         cleanup_error struct error *e2 = NULL;
         if (destroy(e, de->d_name, NULL, &e2) < 0)
             log_debug("sweeping `%s`: %s", de->d_name, e2->msg);
+        if (whole)
+            remove_rundir(e, id);
     }
 }
 
-int engine_container_remove(struct engine *e, const char *what, bool force, struct error **err)
+static bool image_recorded(struct engine *e, const char *image_id)
 {
-    cleanup_container struct engine_container *c = NULL;
-    int r = engine_container_find(e, what, &c, err);
+    struct image_db *db = NULL;
+    if (store_images_read(e->store, &db, NULL) < 0)
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < db->n && !found; i++)
+        found = strcmp(db->images[i].id, image_id) == 0;
+    image_db_free(db);
+    return found;
+}
+
+int engine_container_destroy(struct engine *e, const struct engine_container *c,
+                             struct error **err)
+{
+    struct runtime *rt = NULL;
+    int r = engine_runtime(e, &rt, err);
     if (r < 0)
         return r;
-    enum engine_status st = engine_container_status(e, c);
-    if ((st == ENGINE_RUNNING || st == ENGINE_PAUSED) && !force)
-        return error_new(err, EBUSY,
-                         "cannot remove container %.12s: it is %s (stop it first, or use -f)",
-                         c->id, engine_status_name(st));
-    struct runtime *rt = NULL;
-    if ((r = engine_runtime(e, &rt, err)) < 0)
-        return r;
-    if ((r = container_delete(rt, c->id, true, err)) < 0)
+    if ((r = container_delete(rt, c->id, true, err)) < 0 && error_code(*err) != ENOENT)
         return error_wrap(err, "removing container %.12s", c->id);
     /* Out of sight first, then gone. */
     char hidden[ENGINE_ID_LEN + 8];
     snprintf(hidden, sizeof(hidden), ".rm-%s", c->id);
     if (renameat(e->containersfd, c->id, e->containersfd, hidden) < 0)
         return errno == ENOENT ? 0 : error_errno(err, "removing container %.12s", c->id);
-    cleanup_close int lock = openat(e->containersfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (lock >= 0)
-        flock(lock, LOCK_EX);
+    names_release(e, c->name, c->id);
     if ((r = destroy(e, hidden, c->driver, err)) < 0)
         return error_wrap(err, "removing container %.12s", c->id);
-    /* Layers only this container kept (its image was removed) can go. */
-    cleanup_error struct error *e2 = NULL;
-    if (engine_gc(e, false, NULL, &e2) < 0)
-        log_debug("after removing container %.12s: %s", c->id, e2->msg);
+    remove_rundir(e, c->id);
+    engine_containers_sweep(e);
+    names_sweep(e);
+    /* Layers only this container kept (its image was removed) can go; while
+     * its image is there, nothing can (a collection reads the whole store,
+     * too much for every `run --rm`). */
+    if (!image_recorded(e, c->image_id)) {
+        cleanup_error struct error *e2 = NULL;
+        if (engine_gc(e, false, NULL, &e2) < 0)
+            log_debug("after removing container %.12s: %s", c->id, e2->msg);
+    }
     return 0;
 }
 
-/* ---- creating ----------------------------------------------------------- */
-
-static void new_id(char out[ENGINE_ID_LEN + 1])
+int engine_container_remove(struct engine *e, const char *what, bool force, bool volumes,
+                            struct error **err)
 {
-    unsigned char raw[ENGINE_ID_LEN / 2];
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t) sizeof(raw)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        for (size_t i = 0; i < sizeof(raw); i++)
-            raw[i] = (unsigned char) ((ts.tv_nsec >> (i % 8)) ^ (getpid() >> (i % 4)) ^ i);
-    }
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[ENGINE_ID_LEN] = '\0';
-}
-
-/* The record and the driver's storage, made in a scratch folder of the
- * store (locked before anyone can see it) and renamed into place at the
- * end.  The gc lock is held by the caller. */
-static int make_folder(struct engine *e, const struct storage_driver *d, struct image *im,
-                       struct engine_container *c, struct error **err)
-{
-    cleanup_free char *name = NULL;
-    int tfd = -1;
-    int r = store_tmp_new(e->store, &name, &tfd, err);
-    if (r < 0)
-        return error_wrap(err, "making the container's folder");
-    r = d->create(e->store, tfd, im->config->diff_ids, im->config->n_diff_ids, err);
-    if (r == 0)
-        r = record_write(tfd, c, err);
-    if (r == 0 && renameat(e->store->tmpfd, name, e->containersfd, c->id) < 0)
-        r = error_errno(err, "making the container visible");
-    if (r < 0) {
-        store_tmp_remove(e->store, name, tfd);
-        return r;
-    }
-    close(tfd);
-    return 0;
-}
-
-static int write_bundle(struct engine *e, const struct engine_run_opts *o, struct image *im,
-                        const struct engine_container *c, struct error **err)
-{
-    cleanup_close int cdirfd = openat(e->containersfd, c->id, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_close int rootfd = cdirfd < 0 ? -1
-                                          : openat(cdirfd, STORAGE_ROOTFS,
-                                                   O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0)
-        return error_errno(err, "opening the container's root");
-    struct resolved_user u;
-    int r = user_resolve(rootfd, im->config->user, &u, err);
-    if (r < 0)
-        return r;
-    char host[13], cg[ENGINE_ID_LEN + 8];
-    snprintf(host, sizeof(host), "%.12s", c->id);
-    snprintf(cg, sizeof(cg), "/cabin/%s", c->id);
-    struct bundle_params p = {.image = im->config, .cmd = o->cmd, .env = o->env, .tty = o->tty,
-                              .hostname = host, .cgroups_path = cg, .uid = u.uid, .gid = u.gid,
-                              .groups = u.groups, .n_groups = u.n_groups, .home = u.home};
-    cleanup_json json_t *spec = NULL;
-    if ((r = bundle_spec(&p, &spec, err)) < 0)
-        return r;
-    return json_write_file_at(cdirfd, "config.json", spec, JSON_INDENT(1), 0600, err);
-}
-
-static int mount_root(struct engine *e, const struct engine_container *c, struct error **err)
-{
-    const struct storage_driver *d = storage_driver_by_name(c->driver);
-    cleanup_free char *cdir = container_dir(e, c->id);
-    cleanup_close int cdirfd = openat(e->containersfd, c->id, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (d == NULL || cdir == NULL || cdirfd < 0)
-        return error_new(err, EINVAL, "container %.12s: cannot mount its root (driver `%s`)",
-                         c->id, c->driver);
-    return d->mount(e->store, cdirfd, cdir, c->layers, strv_length(c->layers), &e->sopts, err);
-}
-
-static int new_record(const struct engine_run_opts *o, struct image *im,
-                      const struct storage_driver *d, struct engine_container **ret,
-                      struct error **err)
-{
-    cleanup_container struct engine_container *c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    new_id(c->id);
-    memcpy(c->image_id, im->id, DIGEST_BUF);
-    c->image = strdup(o->image);
-    c->driver = strdup(d->name);
-    c->created = (int64_t) time(NULL);
-    c->rm = o->rm;
-    for (size_t i = 0; i < im->config->n_diff_ids; i++)
-        if (strv_push(&c->layers, im->config->diff_ids[i]) < 0)
-            return error_new(err, ENOMEM, "out of memory");
-    int r = bundle_args(im->config, o->cmd, &c->command, err);
-    if (r < 0)
-        return r;
-    if (c->image == NULL || c->driver == NULL)
-        return error_new(err, ENOMEM, "out of memory");
-    *ret = steal_pointer(&c);
-    return 0;
-}
-
-int engine_container_create(struct engine *e, const struct engine_run_opts *o,
-                            struct engine_container **ret, struct error **err)
-{
-    const struct storage_driver *d = NULL;
-    int r = engine_driver(e, &d, err);
-    if (r < 0)
-        return r;
+    (void) volumes; /* anonymous volumes come with the volumes issue (9) */
     cleanup_container struct engine_container *c = NULL;
-    {
-        /* From reading the image to recording the container, the layers
-         * must not be collected. */
-        cleanup_close int gc = -1;
-        if ((r = store_lock_gc(e->store, LOCK_SH, &gc, err)) < 0)
+    int r = engine_container_find(e, what, &c, err);
+    if (r < 0)
+        return r;
+    struct engine_state st;
+    engine_container_state(e, c, &st);
+    bool live = st.status == ENGINE_RUNNING || st.status == ENGINE_PAUSED ||
+                st.status == ENGINE_RESTARTING;
+    if (live && !force)
+        return error_new(err, EBUSY,
+                         "cannot remove container %.12s: it is %s (stop it first, or use -f)",
+                         c->id, engine_status_name(st.status));
+    if (live || st.monitor) {
+        /* Killed, and its monitor's cleanup waited for, so that nothing of
+         * it is still working when the folder goes. */
+        if ((r = engine_container_halt(e, c, err)) < 0)
             return r;
-        engine_containers_sweep(e);
-        struct image *im = NULL;
-        if ((r = image_open(e->store, o->image, &im, err)) < 0) {
-            if (error_code(*err) == ENOENT)
-                return error_new(err, ENOENT,
-                                 "image `%s` not found locally (import or load it first)",
-                                 o->image);
-            return r;
-        }
-        r = new_record(o, im, d, &c, err);
-        if (r == 0)
-            r = make_folder(e, d, im, c, err);
-        if (r == 0 && (r = mount_root(e, c, err)) == 0)
-            r = write_bundle(e, o, im, c, err);
-        image_free(im);
-        if (r < 0) {
-            if (c && *c->id) {
-                cleanup_error struct error *e2 = NULL;
-                destroy(e, c->id, c->driver, &e2);
+    }
+    cleanup_close int lock = -1;
+    if ((r = engine_container_lock(e, c, &lock, err)) < 0)
+        return error_code(*err) == ENOENT ? 0 : r;
+    return engine_container_destroy(e, c, err);
+}
+
+/* ---- prune ----------------------------------------------------------------------- */
+
+int engine_prune_filter_parse(char **items, struct engine_prune_filter *ret,
+                              struct error **err)
+{
+    struct engine_prune_filter f = {0};
+    for (size_t i = 0; items && items[i]; i++) {
+        const char *it = items[i];
+        int r = 0;
+        if (strncmp(it, "label=", 6) == 0 && it[6]) {
+            r = strv_push(&f.labels, it + 6);
+        } else if (strncmp(it, "label!=", 7) == 0 && it[7]) {
+            r = strv_push(&f.not_labels, it + 7);
+        } else if (strncmp(it, "until=", 6) == 0 && it[6]) {
+            r = logs_parse_time("--filter until", it + 6, &f.until, err);
+            if (r < 0) {
+                engine_prune_filter_release(&f);
+                return r;
             }
-            return r;
+        } else {
+            engine_prune_filter_release(&f);
+            return error_new(err, EINVAL, "--filter `%s`: expected label=, label!= or until=", it);
+        }
+        if (r < 0) {
+            engine_prune_filter_release(&f);
+            return error_new(err, ENOMEM, "out of memory");
         }
     }
-    *ret = steal_pointer(&c);
+    *ret = f;
     return 0;
 }
 
-/* ---- running ------------------------------------------------------------ */
-
-static void record_exit(struct engine *e, struct engine_container *c, int status)
+void engine_prune_filter_release(struct engine_prune_filter *f)
 {
-    c->exited = true;
-    c->exit_code = status;
-    c->finished = (int64_t) time(NULL);
-    cleanup_close int cdirfd = openat(e->containersfd, c->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cdirfd < 0)
-        return; /* removed meanwhile (rm -f) */
-    cleanup_error struct error *e2 = NULL;
-    flock(cdirfd, LOCK_EX);
-    if (record_write(cdirfd, c, &e2) < 0)
-        log_debug("container %.12s: recording its exit: %s", c->id, e2->msg);
+    strv_free(f->labels);
+    strv_free(f->not_labels);
+    f->labels = f->not_labels = NULL;
 }
 
-int engine_container_run(struct engine *e, struct engine_container *c, bool interactive,
-                         int *ret_status, struct error **err)
+bool engine_container_has_labels(const struct engine_container *c, char *const *labels)
 {
-    struct runtime *rt = NULL;
-    int r = engine_runtime(e, &rt, err);
-    cleanup_free char *cdir = container_dir(e, c->id);
-    if (r == 0 && cdir == NULL)
-        r = error_new(err, ENOMEM, "out of memory");
-    if (r == 0 && !interactive) {
-        /* Without -i the process reads nothing (docker gives /dev/null). */
-        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null < 0 || dup2(null, STDIN_FILENO) < 0)
-            r = error_errno(err, "redirecting stdin");
-        close_keep_errno(null);
+    const json_t *have = json_object_get(c->config, "Labels");
+    for (size_t i = 0; labels && labels[i]; i++) {
+        const char *eq = strchr(labels[i], '=');
+        char key[256];
+        snprintf(key, sizeof(key), "%.*s", eq ? (int) (eq - labels[i]) : (int) strlen(labels[i]),
+                 labels[i]);
+        json_t *v = json_object_get(have, key);
+        if (v == NULL || (eq && (!json_is_string(v) || strcmp(json_string_value(v), eq + 1) != 0)))
+            return false;
     }
-    int status = 0;
-    if (r == 0) {
-        /* /cabin is the engine's: the last container out removes it. */
-        struct container_opts opts = {.bundle = cdir, .cgroup_parents_shared = true};
-        r = container_run(rt, c->id, &opts, &status, err);
+    return true;
+}
+
+static bool prunable(const struct engine_container *c, const struct engine_prune_filter *f)
+{
+    if (f->until > 0 && c->created >= f->until)
+        return false;
+    if (!engine_container_has_labels(c, f->labels))
+        return false;
+    for (size_t i = 0; f->not_labels && f->not_labels[i]; i++) {
+        char *one[] = {f->not_labels[i], NULL};
+        if (engine_container_has_labels(c, one))
+            return false;
     }
-    cleanup_error struct error *e2 = NULL;
-    if (r == 0 && !c->rm)
-        record_exit(e, c, status);
-    /* The root goes with the process, whatever happened: a failure to
-     * clean up is reported (unless the run itself failed first). */
-    int rc = 0;
-    if (c->rm) {
-        rc = engine_container_remove(e, c->id, true, &e2);
-        if (rc < 0 && error_code(e2) == ENOENT)
-            rc = 0; /* removed by someone else meanwhile */
-    } else {
-        cleanup_close int cdirfd =
-            openat(e->containersfd, c->id, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        const struct storage_driver *d = storage_driver_by_name(c->driver);
-        if (cdirfd >= 0 && d)
-            rc = d->unmount(cdirfd, cdir, &e2);
-    }
+    return true;
+}
+
+int engine_container_prune(struct engine *e, const struct engine_prune_filter *f,
+                           char ***removed, uint64_t *ret_bytes, struct error **err)
+{
+    struct engine_container **list = NULL;
+    size_t n = 0;
+    int r = engine_container_list(e, &list, &n, err);
     if (r < 0)
         return r;
-    if (rc < 0) {
-        *err = steal_pointer(&e2);
-        return error_wrap(err, "container %.12s exited with %d, but", c->id, status);
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct engine_state st;
+        engine_container_state(e, list[i], &st);
+        bool stopped = st.status == ENGINE_EXITED || st.status == ENGINE_CREATED ||
+                       st.status == ENGINE_DEAD;
+        if (!stopped || st.monitor || !prunable(list[i], f))
+            continue;
+        uint64_t bytes = 0;
+        engine_container_usage(e, list[i], &bytes, NULL);
+        cleanup_error struct error *e2 = NULL;
+        if (engine_container_remove(e, list[i]->id, false, false, &e2) < 0) {
+            log_debug("prune: %s", e2->msg);
+            continue;
+        }
+        total += bytes;
+        strv_push(removed, list[i]->id);
     }
-    *ret_status = status;
+    engine_container_list_free(list);
+    *ret_bytes = total;
     return 0;
 }

@@ -1,97 +1,187 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The engine's containers: records, roots and the run path.
+ * The engine's containers: records, lookup, state and removal.
  *
- *   ROOT/containers/<id>/container.json   the record (below), replaced by
- *                                          rename; the folder is flock'ed
- *                                          around every change
- *   ROOT/containers/<id>/config.json      the OCI bundle's config
- *   ROOT/containers/<id>/rootfs ...       the storage driver's
+ *   ROOT/containers/<id>/container.json  the record (below), written by
+ *                                         cabin only, by rename, with the
+ *                                         folder flock'ed around the change
+ *   ROOT/containers/<id>/state.json      the last start's state, written
+ *                                         by its monitor (monitor/protocol.h)
+ *   ROOT/containers/<id>/config.json     the OCI bundle's config
+ *   ROOT/containers/<id>/hostname, hosts, resolv.conf   (etcfiles.h)
+ *   ROOT/containers/<id>/container.log*  the output (monitor/logfile.h)
+ *   ROOT/containers/<id>/rootfs ...      the storage driver's
+ *   RUNROOT/containers/<id>/             monitor.pid (flock'ed while the
+ *                                         monitor lives), attach (socket)
  *
  * A container folder is made in the store's scratch space (tmp/, locked)
- * and renamed into place once its record and storage exist, so a half-made
- * container is never listed, and one whose cabin was killed is swept with
- * the rest of tmp/.  Removal renames it to a hidden `.rm-<id>` first, so it
- * disappears at once; `engine_containers_sweep` finishes what a killed
- * removal left.  The rootfs is mounted before the runtime is called and
- * unmounted when the container's process is gone, on failure paths too.
+ * and renamed into place once its record, bundle and storage exist, so a
+ * half-made container is never listed, and one whose cabin was killed is
+ * swept with the rest of tmp/.  Removal renames it to a hidden `.rm-<id>`
+ * first, so it disappears at once; `engine_containers_sweep` finishes what
+ * a killed removal left.
  *
- * The id is 64 random hex digits; commands take it whole or as a unique
- * prefix.
+ * The id is 64 random hex digits; commands take it whole, a name, or a
+ * unique id prefix (engine_container_find), as docker does.
  */
 #ifndef CABIN_ENGINE_CONTAINER_H
 #define CABIN_ENGINE_CONTAINER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine/engine.h"
 #include "image/digest.h"
 #include "util/error.h"
 
 #define ENGINE_ID_LEN 64
+#define ENGINE_RECORD "container.json"
 
-enum engine_status { ENGINE_CREATED, ENGINE_RUNNING, ENGINE_PAUSED, ENGINE_EXITED };
+enum engine_status {
+    ENGINE_CREATED,
+    ENGINE_RESTARTING,
+    ENGINE_RUNNING,
+    ENGINE_REMOVING,
+    ENGINE_PAUSED,
+    ENGINE_EXITED,
+    ENGINE_DEAD,
+};
+/* docker's words: "created", "running", ... */
 const char *engine_status_name(enum engine_status s);
+/* The status named `s`, or -1. */
+int engine_status_parse(const char *s);
 
 struct engine_container {
     char id[ENGINE_ID_LEN + 1];
+    char *name;      /* without docker's leading "/" */
     char image_id[DIGEST_BUF];
     char *image;     /* the image as the user named it */
     char **layers;   /* diff_ids, bottom first */
     char *driver;    /* the storage driver that made its root */
-    char **command;  /* process.args */
-    int64_t created; /* unix time */
-    bool rm;         /* removed when its process ends */
-    /* After its process ended: */
-    bool exited;
-    int exit_code;
-    int64_t finished;
+    char **command;  /* process.args: Path and Args */
+    int64_t created; /* unix time, ns */
+    int run;         /* starts so far (state.json says which one it describes) */
+    bool stopped_by_user; /* the last stop was the user's (docker stop, kill) */
+    json_t *config;      /* docker's Config (Cmd, Env, Tty, Labels, ...) */
+    json_t *host_config; /* docker's HostConfig (RestartPolicy, Memory, ...) */
 };
 
 void engine_container_free(struct engine_container *c);
+static inline void engine_container_freep(struct engine_container **c)
+{
+    engine_container_free(*c);
+}
+#define cleanup_container __attribute__((cleanup(engine_container_freep)))
 
-/* What `run` (and, later, `create`) asks for. */
-struct engine_run_opts {
-    const char *image;
-    char *const *cmd;  /* replaces the image's Cmd (NULL: keep it) */
-    char *const *env;  /* KEY=VALUE (or KEY: taken from our environment) */
-    bool tty;          /* process.terminal */
-    bool interactive;  /* keep stdin; otherwise the process gets /dev/null */
-    bool rm;
+/* What is known of a container's process now (engine_container_state). */
+struct engine_state {
+    enum engine_status status;
+    pid_t pid;             /* host pid of its init, 0 when not running */
+    int exit_code;
+    bool oom_killed;
+    int64_t started_at;    /* unix ns, 0: never */
+    int64_t finished_at;
+    int restart_count;
+    bool monitor;          /* its monitor runs */
+    char error[512];       /* why it failed to start or why its exit is unknown */
 };
 
-/* Make a container from an image: record, root (mounted), bundle.  On
- * failure nothing of it is left. */
-int engine_container_create(struct engine *e, const struct engine_run_opts *o,
-                            struct engine_container **ret, struct error **err);
-
-/* Run a created container in the foreground: its exit status in
- * *ret_status (128+N for signal N).  Afterwards its root is unmounted and
- * its exit recorded; with `rm` it is removed. */
-int engine_container_run(struct engine *e, struct engine_container *c, bool interactive,
-                         int *ret_status, struct error **err);
-
-/* The container `what` (id or unique prefix). */
+/* The container `what`: a full id, a name, or a unique id prefix. */
 int engine_container_find(struct engine *e, const char *what, struct engine_container **ret,
+                          struct error **err);
+/* The record of the container with the full id `id`. */
+int engine_container_read(struct engine *e, const char *id, struct engine_container **ret,
                           struct error **err);
 /* Every container, oldest first (*ret NULL-terminated). */
 int engine_container_list(struct engine *e, struct engine_container ***ret, size_t *ret_n,
                           struct error **err);
 void engine_container_list_free(struct engine_container **v);
 
-/* Live status (from the runtime's state when it has the container). */
+/* Write the record (the caller holds the folder's lock; see
+ * engine_container_lock).  `sync`: fsync it first. */
+int engine_container_write(struct engine *e, const struct engine_container *c, bool sync,
+                           struct error **err);
+/* The same into the folder `cdirfd` (one not in place yet). */
+int engine_container_write_at(int cdirfd, const struct engine_container *c, bool sync,
+                              struct error **err);
+/* Lock the container's folder (LOCK_EX), then re-read the record (it may
+ * have changed before we had the lock): *ret_lock is the locked fd. */
+int engine_container_lock(struct engine *e, struct engine_container *c, int *ret_lock,
+                          struct error **err);
+
+/* The state now, from state.json, the monitor and the runtime. */
+void engine_container_state(struct engine *e, const struct engine_container *c,
+                            struct engine_state *ret);
+
+/* Just the status of engine_container_state. */
 enum engine_status engine_container_status(struct engine *e, const struct engine_container *c);
 
+/* "/ROOT/containers/<id>" and "/RUNROOT/containers/<id>" (malloc'd). */
+char *engine_container_dir(const struct engine *e, const char *id);
+char *engine_container_rundir(const struct engine *e, const char *id);
+/* An O_PATH fd of ROOT/containers/<id>, or -1 with errno. */
+int engine_container_open_dir(const struct engine *e, const char *id);
+
+/* Fields of the record's Config and HostConfig. */
+bool engine_container_tty(const struct engine_container *c);
+bool engine_container_open_stdin(const struct engine_container *c);
+/* Does the end of an attached client's stdin end the container's? */
+bool engine_container_stdin_once(const struct engine_container *c);
+bool engine_container_auto_remove(const struct engine_container *c);
+/* The stop signal (the record's, else SIGTERM) and timeout in seconds (the
+ * record's, else 10; -1: wait forever). */
+int engine_container_stop_signal(const struct engine_container *c);
+int engine_container_stop_timeout(const struct engine_container *c);
+
 /* Remove a container: refused while it runs unless `force` (which kills
- * it).  Unmounts and deletes everything it had. */
-int engine_container_remove(struct engine *e, const char *id, bool force, struct error **err);
+ * it).  Unmounts and deletes everything it had, its name too. */
+int engine_container_remove(struct engine *e, const char *what, bool force, bool volumes,
+                            struct error **err);
+
+/* Remove a container that is stopped (or being cleaned up by its own
+ * monitor, which calls this): runtime state, folder, name, run dir.  The
+ * caller holds its lock (engine_container_lock); the lock goes with the
+ * folder. */
+int engine_container_destroy(struct engine *e, const struct engine_container *c,
+                             struct error **err);
+
+/* `container prune`'s filters: label=KEY[=VALUE], label!=KEY[=VALUE],
+ * until=TIME (created before it). */
+struct engine_prune_filter {
+    char **labels, **not_labels;
+    int64_t until; /* ns, 0: none */
+};
+int engine_prune_filter_parse(char **items, struct engine_prune_filter *ret,
+                              struct error **err);
+void engine_prune_filter_release(struct engine_prune_filter *f);
+/* Does container c carry the labels of `labels` ("KEY" or "KEY=VALUE")? */
+bool engine_container_has_labels(const struct engine_container *c, char *const *labels);
+
+/* Remove every stopped (or created) container the filter lets through;
+ * their ids in *removed, the bytes they freed in *ret_bytes. */
+int engine_container_prune(struct engine *e, const struct engine_prune_filter *f,
+                           char ***removed, uint64_t *ret_bytes, struct error **err);
 
 /* Disk used by the container's own storage. */
 int engine_container_usage(struct engine *e, const struct engine_container *c, uint64_t *ret,
                            struct error **err);
 
-/* Finish removals that a killed cabin left (`.rm-<id>` folders). */
+/* Finish removals that a killed cabin left (`.rm-<id>` folders), and
+ * remove the half-made folders of a create it left in tmp/ (unlocked). */
 void engine_containers_sweep(struct engine *e);
+
+/* Make the container's root usable (mounted) or not; idempotent. */
+int engine_container_mount(struct engine *e, const struct engine_container *c,
+                           struct error **err);
+int engine_container_unmount(struct engine *e, const struct engine_container *c,
+                             struct error **err);
+
+/* Unix time now in ns, and RFC 3339 with ns of one (UTC). */
+int64_t engine_now_ns(void);
+void engine_time_rfc3339(int64_t ns, char *buf, size_t len);
+/* Parse engine_time_rfc3339's form (and docker's shorter ones); -1 if bad. */
+int64_t engine_time_parse(const char *s);
 
 #endif

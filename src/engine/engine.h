@@ -3,12 +3,12 @@
  * The engine: containers from images.  It owns the two roots
  *
  *   ROOT     (--root, CABIN_ROOT, default /var/lib/cabin): the image store
- *            (image/store.h) and containers/<id>/ (one folder a container:
- *            container.json, the bundle's config.json, and what the storage
- *            driver makes: rootfs/, upper/, work/)
+ *            (image/store.h), containers/<id>/ (one folder a container,
+ *            engine/container.h) and names/ (engine/names.h)
  *   RUNROOT  (--runroot, CABIN_RUNROOT, default /run/cabin): runtime/, the
  *            runtime core's state root for the engine's containers (so
- *            `cabin-runtime --root RUNROOT/runtime list` shows them); on a
+ *            `cabin-runtime --root RUNROOT/runtime list` shows them) and
+ *            containers/<id>/ (the monitor's pid lock and socket); on a
  *            tmpfs, so after a reboot every container reads as stopped
  *
  * and calls the image side (store, storage drivers) and the runtime core
@@ -33,13 +33,18 @@ struct engine_opts {
     const char *runroot;        /* NULL: $CABIN_RUNROOT, else the default */
     const char *storage_driver; /* NULL: $CABIN_STORAGE_DRIVER, else chosen */
     char *const *storage_opts;  /* --storage-opt KEY=VALUE */
+    const char *self;           /* cabin's own path (not a sealed copy's), for the
+                                   commands the monitor runs; NULL: unknown */
 };
 
 struct engine {
     char *root, *runroot;
     struct store *store;
     int containersfd; /* ROOT/containers */
+    int namesfd;      /* ROOT/names (names.h) */
     struct storage_opts sopts;
+    char **storage_opts;                 /* as given, for the monitor's commands */
+    char *self;                          /* engine_opts.self */
     char *driver_name;                   /* as asked, or NULL */
     const struct storage_driver *driver; /* chosen on first use */
     struct runtime *rt;                  /* opened on first use */

@@ -637,6 +637,16 @@ bool cgroup_owned(const struct cgroup *cg)
     return false;
 }
 
+char *cgroup_oom_file(struct cgroup *cg)
+{
+    struct cg_hierarchy *h = cg->layout == CGROUP_LAYOUT_V2 ? cg_unified(cg) : cg_find(cg, "memory");
+    const char *file = cg->layout == CGROUP_LAYOUT_V2 ? "memory.events" : "memory.oom_control";
+    char *p = NULL;
+    if (h == NULL || asprintf(&p, "%s%s/%s", h->mountpoint, h->path, file) < 0)
+        return NULL;
+    return p;
+}
+
 long long cgroup_oom_kills(struct cgroup *cg)
 {
     struct cg_hierarchy *h = cg->layout == CGROUP_LAYOUT_V2 ? cg_unified(cg) : cg_find(cg, "memory");

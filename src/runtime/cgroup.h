@@ -166,6 +166,9 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct error **err);
 int cgroup_stats(struct cgroup *cg, json_t **ret, struct error **err);
 /* How many times the OOM killer struck in the cgroup, or -1. */
 long long cgroup_oom_kills(struct cgroup *cg);
+/* The file whose "oom_kill N" line cgroup_oom_kills reads (malloc'd), or
+ * NULL without a memory controller. */
+char *cgroup_oom_file(struct cgroup *cg);
 /* Whether this container made its cgroup (in any hierarchy). */
 bool cgroup_owned(const struct cgroup *cg);
 /* Remove the cgroups we made, waiting briefly for dying processes. */

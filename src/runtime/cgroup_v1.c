@@ -368,8 +368,32 @@ static void stat_fields(struct cg_hierarchy *h, const char *file, json_t *into,
     }
 }
 
+/* blkio's bytes by device and direction, as runc's events show them. */
+static json_t *blkio_bytes(struct cg_hierarchy *h)
+{
+    json_t *list = json_array();
+    char buf[8192];
+    if (h == NULL || (cg_read(h, "blkio.throttle.io_service_bytes_recursive", buf, sizeof(buf),
+                              NULL) < 0 &&
+                      cg_read(h, "blkio.throttle.io_service_bytes", buf, sizeof(buf), NULL) < 0))
+        return list;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        unsigned major, minor;
+        char op[16];
+        long long v;
+        if (sscanf(line, "%u:%u %15s %lld", &major, &minor, op, &v) == 4)
+            json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:I}", "major",
+                                                  (json_int_t) major, "minor", (json_int_t) minor,
+                                                  "op", op, "value", (json_int_t) v));
+    }
+    return list;
+}
+
 int cgroup_v1_stats(struct cgroup *cg, json_t *data, struct error **err)
 {
+    json_object_set_new(data, "blkio", json_pack("{s:o}", "ioServiceBytesRecursive",
+                                                 blkio_bytes(cg_find(cg, "blkio"))));
     struct cg_hierarchy *mem = cg_find(cg, "memory");
     json_t *usage = json_pack("{s:I, s:I, s:I, s:I}", "usage",
                               (json_int_t) read_int(mem, "memory.usage_in_bytes"), "max",

@@ -239,9 +239,38 @@ static int64_t read_int(struct cg_hierarchy *h, const char *file)
     return strtoll(buf, NULL, 10);
 }
 
+/* io.stat's bytes, in the shape of v1's blkio (runc's events). */
+static json_t *io_bytes(struct cg_hierarchy *h)
+{
+    json_t *list = json_array();
+    char buf[8192];
+    if (h == NULL || cg_read(h, "io.stat", buf, sizeof(buf), NULL) < 0)
+        return list;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        unsigned major, minor;
+        long long rb = 0, wb = 0;
+        if (sscanf(line, "%u:%u", &major, &minor) != 2)
+            continue;
+        const char *r = strstr(line, "rbytes="), *w = strstr(line, "wbytes=");
+        if (r)
+            rb = atoll(r + 7);
+        if (w)
+            wb = atoll(w + 7);
+        json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:I}", "major", (json_int_t) major,
+                                              "minor", (json_int_t) minor, "op", "Read", "value",
+                                              (json_int_t) rb));
+        json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:I}", "major", (json_int_t) major,
+                                              "minor", (json_int_t) minor, "op", "Write", "value",
+                                              (json_int_t) wb));
+    }
+    return list;
+}
+
 static int v2_stats(struct cgroup *cg, json_t *data, struct error **err)
 {
     struct cg_hierarchy *h = cg_unified(cg);
+    json_object_set_new(data, "blkio", json_pack("{s:o}", "ioServiceBytesRecursive", io_bytes(h)));
     json_object_set_new(data, "memory",
                         json_pack("{s:{s:I, s:I}}", "usage", "usage",
                                   (json_int_t) read_int(h, "memory.current"), "limit",

@@ -122,5 +122,9 @@ int container_update(struct runtime *rt, const char *id, const json_t *resources
  * *ret_oom_kills the OOM killer's count so far (-1 if unknown; may be NULL). */
 int container_stats(struct runtime *rt, const char *id, json_t **ret, long long *ret_oom_kills,
                     struct error **err);
+/* The path of the memory cgroup file with the container's "oom_kill N"
+ * count (memory.oom_control on v1, memory.events on v2), malloc'd: for a
+ * watcher that outlives this call (the engine's monitor). */
+int container_oom_file(struct runtime *rt, const char *id, char **ret, struct error **err);
 
 #endif

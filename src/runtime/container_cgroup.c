@@ -91,3 +91,17 @@ int container_stats(struct runtime *rt, const char *id, json_t **ret, long long 
     cgroup_free(cg);
     return r;
 }
+
+int container_oom_file(struct runtime *rt, const char *id, char **ret, struct error **err)
+{
+    struct cgroup *cg = NULL;
+    int r = open_cgroup(rt, id, LOCK_SH, ALIVE, "watch the memory of", &cg, NULL, err);
+    char *p = r == 0 ? cgroup_oom_file(cg) : NULL;
+    cgroup_free(cg);
+    if (r < 0)
+        return r;
+    if (p == NULL)
+        return error_new(err, ENOTSUP, "container `%s` has no memory cgroup", id);
+    *ret = p;
+    return 0;
+}

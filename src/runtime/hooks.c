@@ -68,9 +68,15 @@ static int wait_hook(pid_t pid, int64_t timeout, int *ret_status)
     if (pfd >= 0 && timeout > 0) {
         struct pollfd p = {.fd = pfd, .events = POLLIN};
         int r;
-        do
-            r = poll(&p, 1, (int) (timeout * 1000));
-        while (r < 0 && errno == EINTR);
+        /* A day at a time: poll's int milliseconds hold about 24 days,
+         * and timeout * 1000 may not even fit an int64. */
+        int64_t left = timeout;
+        do {
+            int64_t s = left < 86400 ? left : 86400;
+            r = poll(&p, 1, (int) (s * 1000));
+            if (r == 0)
+                left -= s;
+        } while ((r < 0 && errno == EINTR) || (r == 0 && left > 0));
         if (r == 0) {
             kill(pid, SIGKILL);
             waitpid(pid, NULL, 0);

@@ -8,15 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "config.h"
 
+#include "runtime/seccomp_internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -126,8 +125,29 @@ static int check_notify(const char *where, const char *name, struct error **err)
     return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def, bool *notify,
-                    struct error **err)
+static void plan_release(struct seccomp_plan *plan)
+{
+    free(plan->archs);
+    free(plan->rules);
+}
+
+/* Append one libseccomp rule to the plan. */
+static int plan_add_rule(struct seccomp_plan *plan, const struct seccomp_plan_rule *rule,
+                         struct error **err)
+{
+    if ((plan->n_rules & (plan->n_rules + 1)) == 0) { /* 0, 1, 3, 7...: grow */
+        struct seccomp_plan_rule *n =
+            reallocarray(plan->rules, 2 * plan->n_rules + 1, sizeof(*plan->rules));
+        if (n == NULL)
+            return error_new(err, ENOMEM, "out of memory");
+        plan->rules = n;
+    }
+    plan->rules[plan->n_rules++] = *rule;
+    return 0;
+}
+
+static int add_rule(struct seccomp_plan *plan, const json_t *rule, size_t idx, uint32_t def,
+                    bool *notify, struct error **err)
 {
     char where[64];
     snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", idx);
@@ -192,15 +212,20 @@ static int add_rule(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_
         }
         /* Conditions on distinct arguments all must hold (one rule); several
          * on the same argument are alternatives (a rule each), as runc. */
+        struct seccomp_plan_rule pr = {.action = action, .nr = nr, .index = idx, .name = name};
         if (distinct) {
-            r = seccomp_rule_add_array(ctx, action, nr, (unsigned) nc, nc ? conds : NULL);
+            pr.n_conds = (unsigned) nc;
+            memcpy(pr.conds, conds, nc * sizeof(conds[0]));
+            r = plan_add_rule(plan, &pr, err);
         } else {
-            r = 0;
-            for (size_t c = 0; r == 0 && c < nc; c++)
-                r = seccomp_rule_add_array(ctx, action, nr, 1, &conds[c]);
+            pr.n_conds = 1;
+            for (size_t c = 0; r == 0 && c < nc; c++) {
+                pr.conds[0] = conds[c];
+                r = plan_add_rule(plan, &pr, err);
+            }
         }
         if (r < 0)
-            return error_errnum(err, -r, "%s: adding the rule for `%s`", where, name);
+            return r;
     }
     return 0;
 }
@@ -226,73 +251,72 @@ static int check_listener(const json_t *p, bool notify, struct error **err)
     return 0;
 }
 
-static int compile(const json_t *p, struct seccomp_program *out, struct error **err)
+/* linux.architectures → the plan's list. */
+static int parse_archs(const json_t *p, struct seccomp_plan *plan, struct error **err)
 {
-    uint32_t def;
-    int r = action_of(p, "linux.seccomp", "defaultAction", "defaultErrnoRet", &def, err);
-    if (r < 0)
-        return r;
-    if (def == SCMP_ACT_NOTIFY)
-        return error_new(err, EINVAL,
-                         "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
-                         "action (the runtime itself would wait on its listener)");
-    scmp_filter_ctx ctx = seccomp_init(def);
-    if (ctx == NULL)
-        return error_new(err, ENOMEM, "linux.seccomp: initialising libseccomp");
     json_t *archs = json_object_get(p, "architectures");
-    for (size_t i = 0; r == 0 && json_is_array(archs) && i < json_array_size(archs); i++) {
+    if (!json_is_array(archs) || json_array_size(archs) == 0)
+        return 0;
+    plan->archs = calloc(json_array_size(archs), sizeof(*plan->archs));
+    if (plan->archs == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    for (size_t i = 0; i < json_array_size(archs); i++) {
         const char *name = json_string_value(json_array_get(archs, i));
         uint32_t a = name ? parse_arch(name) : 0;
         if (a == 0)
-            r = error_new(err, EINVAL, "linux.seccomp.architectures[%zu]: unknown `%s`", i,
-                          name ? name : "(not a string)");
-        else if ((r = seccomp_arch_add(ctx, a)) == -EEXIST)
-            r = 0;
-        else if (r < 0)
-            r = error_errnum(err, -r, "linux.seccomp.architectures[%zu]: adding `%s`", i, name);
+            return error_new(err, EINVAL, "linux.seccomp.architectures[%zu]: unknown `%s`", i,
+                             name ? name : "(not a string)");
+        plan->archs[plan->n_archs++] = (struct seccomp_plan_arch){a, i, name};
     }
-    json_t *flags = json_object_get(p, "flags");
-    for (size_t i = 0; r == 0 && json_is_array(flags) && i < json_array_size(flags); i++) {
-        const char *f = json_string_value(json_array_get(flags, i));
+    return 0;
+}
+
+static int parse_flags(const json_t *p, unsigned int *flags, struct error **err)
+{
+    json_t *fl = json_object_get(p, "flags");
+    for (size_t i = 0; json_is_array(fl) && i < json_array_size(fl); i++) {
+        const char *f = json_string_value(json_array_get(fl, i));
         if (f && strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
-            out->flags |= SECCOMP_FILTER_FLAG_LOG;
+            *flags |= SECCOMP_FILTER_FLAG_LOG;
         else if (f && strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
-            out->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+            *flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
         else if (f && strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
-            out->flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+            *flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
         else
-            r = error_new(err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
-                          f ? f : "(not a string)");
+            return error_new(err, EINVAL, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
+                             f ? f : "(not a string)");
     }
+    return 0;
+}
+
+/* Check the profile into a plan of libseccomp calls, then build it. */
+static int compile(const json_t *p, struct seccomp_program *out, struct error **err)
+{
+    struct seccomp_plan plan = {0};
+    int r = action_of(p, "linux.seccomp", "defaultAction", "defaultErrnoRet",
+                      &plan.default_action, err);
+    if (r < 0)
+        return r;
+    if (plan.default_action == SCMP_ACT_NOTIFY)
+        return error_new(err, EINVAL,
+                         "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
+                         "action (the runtime itself would wait on its listener)");
+    r = parse_archs(p, &plan, err);
+    if (r == 0)
+        r = parse_flags(p, &out->flags, err);
     json_t *rules = json_object_get(p, "syscalls");
     if (r == 0 && rules && !json_is_null(rules))
         r = json_expect(rules, JSON_ARRAY, "linux.seccomp.syscalls", err);
     bool notify = false;
     for (size_t i = 0; r == 0 && json_is_array(rules) && i < json_array_size(rules); i++)
-        r = add_rule(ctx, json_array_get(rules, i), i, def, &notify, err);
+        r = add_rule(&plan, json_array_get(rules, i), i, plan.default_action, &notify, err);
     if (r == 0)
         r = check_listener(p, notify, err);
     if (r == 0 && notify)
         out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    if (r == 0) {
-        /* Export through a memfd: libseccomp writes the program to an fd. */
-        int fd = memfd_create("cabin-seccomp", MFD_CLOEXEC);
-        int e = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
-        struct stat st;
-        if (e == 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
-            (size_t) st.st_size % sizeof(struct sock_filter) == 0) {
-            out->n = (size_t) st.st_size / sizeof(struct sock_filter);
-            out->insns = malloc((size_t) st.st_size);
-            if (out->insns == NULL || pread(fd, out->insns, (size_t) st.st_size, 0) != st.st_size)
-                e = -EIO;
-        } else if (e == 0) {
-            e = -EIO;
-        }
-        close_keep_errno(fd);
-        if (e < 0)
-            r = error_errnum(err, -e, "linux.seccomp: exporting the compiled filter");
-    }
-    seccomp_release(ctx);
+    if (r == 0)
+        r = seccomp_build(&plan, &out->insns, &out->n, err);
+    plan_release(&plan);
     return r;
 }
 

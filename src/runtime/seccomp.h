@@ -7,7 +7,8 @@
  * not know are skipped with a debug note, as runc does.  Compiling is the
  * costliest part of a start, so the BPF is cached under the runtime root,
  * keyed by a SHA-256 of the profile (canonical JSON) and the libseccomp
- * version.  The container's init then loads the ready program with
+ * version.  libseccomp itself runs in a short-lived child with a deadline
+ * (seccomp_internal.h): a profile it cannot finish compiling is an error.  The container's init then loads the ready program with
  * seccomp(2) (seccomp_install) as late as it can: just before execve when
  * no_new_privs is set, else before it gives up CAP_SYS_ADMIN.
  *

@@ -24,10 +24,19 @@ int json_load_file_at(int dirfd, const char *path, size_t max, json_t **ret_json
                       struct error **err)
 {
     cleanup_free char *buf = NULL;
-    int r = fs_read_file_at(dirfd, path, max, &buf, NULL, err);
+    size_t len = 0;
+    int r = fs_read_file_at(dirfd, path, max, &buf, &len, err);
     if (r < 0)
         return r;
-    return json_load_string(buf, path, ret_json, err);
+    /* By length, not as a C string: a NUL byte must not hide what follows
+     * it (json_loads would stop there and accept the rest unseen). */
+    json_error_t je;
+    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    if (j == NULL)
+        return error_new(err, EINVAL, "%s: malformed JSON at line %d, column %d: %s", path,
+                         je.line, je.column, je.text);
+    *ret_json = j;
+    return 0;
 }
 
 bool json_utf8_valid(const char *s)
@@ -69,9 +78,9 @@ static const char *expected_name(json_type t)
 
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err)
 {
+    /* A member that is not there (json_object_get() gave NULL). */
     if (v == NULL)
-        return error_new(err, EINVAL, "%s: expected %s, but it is missing", where,
-                         expected_name(type));
+        return error_new(err, EINVAL, "%s: missing required field", where);
     bool ok = json_typeof(v) == type ||
               (type == JSON_TRUE && json_is_boolean(v)) ||
               (type == JSON_FALSE && json_is_boolean(v));

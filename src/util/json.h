@@ -28,7 +28,8 @@ const char *json_type_name(const json_t *v);
 /* Is `s` valid UTF-8 (so that it can become a JSON string)? */
 bool json_utf8_valid(const char *s);
 
-/* Check that `v` is a `type` value (NULL: missing); `where` names it in the error. */
+/* Check that `v` is a `type` value; `where` names it in the error.  A NULL
+ * `v` (a member json_object_get() did not find) is a "missing" error. */
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err);
 
 int json_get_string(const json_t *obj, const char *key, const char *where, bool required,

@@ -109,9 +109,82 @@ assert_store_clean() {
 	fi
 }
 
+# run_d ARGS...: `cabin run -d`, with this test's marker in the container's
+# environment (so that teardown finds its processes); prints the id.
+run_d() {
+	cabin run -d -e "$MARKER" "$@"
+}
+
+# wait_for CMD...: until CMD succeeds, at most 20 s (a bound for a loaded
+# machine, not a timing check).
+wait_for() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "gave up waiting for: $*" >&2
+	return 1
+}
+
+# log_has CONTAINER TEXT [N]: its log has TEXT on at least N lines (1).
+log_has() {
+	[ "$(cabin logs "$1" 2>/dev/null | grep -c -- "$2")" -ge "${3:-1}" ]
+}
+
+# cstate CONTAINER FIELD: one field of inspect's State.
+cstate() {
+	cabin inspect -f "{{.State.$2}}" "$1"
+}
+
+# is_status CONTAINER STATUS
+is_status() {
+	[ "$(cstate "$1" Status)" = "$2" ]
+}
+
+# monitor_pid ID: the pid of the container's monitor (full id).
+monitor_pid() {
+	cat "$CRUN/containers/$1/monitor.pid" 2>/dev/null
+}
+
+# assert_container_gone ID: nothing of the container (full id) is left: no
+# folder, run folder, runtime state, cgroup, mount or name of it.
+assert_container_gone() {
+	local id=$1 left
+	for left in "$CROOT/containers/$id" "$CROOT/containers/.rm-$id" \
+		"$CRUN/containers/$id" "$CRUN/runtime/$id"; do
+		if [ -e "$left" ]; then
+			echo "left behind: $left" >&2
+			return 1
+		fi
+	done
+	left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$id" 2>/dev/null)
+	if [ -n "$left" ]; then
+		echo "cgroups left: $left" >&2
+		return 1
+	fi
+	if grep -q "$id" /proc/self/mountinfo; then
+		echo "mounts left: $(grep "$id" /proc/self/mountinfo)" >&2
+		return 1
+	fi
+	if [ -n "$(find "$CROOT/names" -lname "$id" 2>/dev/null)" ]; then
+		echo "names left: $(find "$CROOT/names" -lname "$id")" >&2
+		return 1
+	fi
+}
+
 teardown() {
 	[ -n "${TMP:-}" ] && [ -d "$TMP" ] || return 0
-	local id
+	local id p
+	for p in "$TMP"/tmux*.sock; do
+		[ -S "$p" ] && tmux -S "$p" kill-server 2>/dev/null || true
+	done
+	# Monitors first, so that none starts a cleanup (or a restart) while the
+	# containers go.
+	for p in "$CRUN"/containers/*/monitor.pid; do
+		# only a live one (it holds the file's lock): a pid may be reused
+		[ -f "$p" ] && ! flock -n -s "$p" true && kill -9 "$(cat "$p")" 2>/dev/null || true
+	done
 	# The engine's containers: their runtime state is cabin-runtime's.
 	if [ -d "$CRUN/runtime" ]; then
 		for id in $(ls "$CRUN/runtime" 2>/dev/null); do

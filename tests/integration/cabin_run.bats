@@ -58,9 +58,13 @@ check_whiteouts() {
 	[[ $output == *"not found"* ]]
 	run_cabin run --rm busybox /etc/passwd
 	[ "$status" -eq 126 ]
-	run_cabin run --rm nosuchimage
+	# not here: pulled first (--pull missing), from a registry that is not there
+	run_cabin run --rm --pull never nosuchimage
 	[ "$status" -eq 125 ]
-	[[ $output == *"not found locally"* ]]
+	[[ $output == *"No such image"* ]]
+	run_cabin run --rm --tls-verify=false 127.0.0.1:1/nosuchimage
+	[ "$status" -eq 125 ]
+	[[ $output == *"Unable to find image '127.0.0.1:1/nosuchimage' locally"* ]]
 	run_cabin run --rm --bogus busybox
 	[ "$status" -eq 125 ]
 	# 128+N for a process killed by signal N

@@ -220,3 +220,21 @@ notify_profile() {
 	[ -z "$(ls "$ROOT" | grep -v '^\.' || true)" ]
 	[ -z "$(marker_pids)" ]
 }
+
+@test "seccomp: a profile libseccomp never finishes compiling is an error after the deadline, and nothing is left" {
+	cabin_only
+	# libseccomp 2.5.4 loops forever on these two rules (found by
+	# tests/fuzz/fuzz_seccomp); runc hangs on them in `runc init`.
+	make_bundle true
+	seccomp_profile "$(cat "$REPO/tests/fuzz/corpus/seccomp/hang-libseccomp-arg-tree.json")"
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.seccomp: libseccomp"*"did not finish compiling the filter in 10000 ms"* ]]
+	[ -z "$(ls "$ROOT" | grep -v '^\.' || true)" ]
+	[ -z "$(marker_pids)" ]
+	[ -z "$(cgroup_leftovers)" ]
+	# The same rules in the other order compile, and the container runs.
+	seccomp_profile "$(jq -c '.syscalls |= reverse' "$REPO/tests/fuzz/corpus/seccomp/hang-libseccomp-arg-tree.json")"
+	run_rt run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+}

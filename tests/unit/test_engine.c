@@ -43,18 +43,30 @@ static void test_args(void **state)
     struct image_config *c = config(NULL, v("/ep", NULL), v("a", "b"));
     char **args = NULL;
     struct error *err = NULL;
-    assert_int_equal(bundle_args(c, NULL, &args, &err), 0);
+    assert_int_equal(bundle_args(c, NULL, NULL, &args, &err), 0);
     assert_string_equal(args[0], "/ep");
     assert_string_equal(args[2], "b");
     strv_free(args);
     char *cmd[] = {(char *) "x", NULL};
-    assert_int_equal(bundle_args(c, cmd, &args, &err), 0);
+    assert_int_equal(bundle_args(c, NULL, cmd, &args, &err), 0);
     assert_string_equal(args[1], "x");
     assert_null(args[2]);
     strv_free(args);
+    /* --entrypoint replaces the image's and clears its Cmd, as docker's. */
+    assert_int_equal(bundle_args(c, "/other", NULL, &args, &err), 0);
+    assert_string_equal(args[0], "/other");
+    assert_null(args[1]);
+    strv_free(args);
+    assert_int_equal(bundle_args(c, "", cmd, &args, &err), 0);
+    assert_string_equal(args[0], "x");
+    assert_null(args[1]);
+    strv_free(args);
+    assert_true(bundle_args(c, "", NULL, &args, &err) < 0);
+    error_free(err);
+    err = NULL;
     image_config_free(c);
     c = config(NULL, NULL, NULL);
-    assert_true(bundle_args(c, NULL, &args, &err) < 0);
+    assert_true(bundle_args(c, NULL, NULL, &args, &err) < 0);
     assert_non_null(strstr(err->msg, "no command"));
     error_free(err);
     image_config_free(c);
@@ -66,11 +78,15 @@ static void test_spec(void **state)
     struct image_config *c = config(v("A=1", "PATH=/only"), NULL, v("sh", NULL));
     char *env[] = {(char *) "A=2", (char *) "NEW=x", NULL};
     gid_t groups[] = {10, 11};
-    struct bundle_params p = {.image = c, .env = env, .tty = true, .hostname = "abc",
-                              .cgroups_path = "/cabin/abc", .uid = 5, .gid = 6,
-                              .groups = groups, .n_groups = 2, .home = "/home/u"};
-    json_t *j = NULL;
+    char **penv = NULL;
     struct error *err = NULL;
+    assert_int_equal(bundle_env(c, "abc", true, "/home/u", env, &penv, &err), 0);
+    char *args[] = {(char *) "sh", NULL};
+    struct bundle_params p = {.args = args, .env = penv, .cwd = "/srv", .tty = true,
+                              .hostname = "abc", .cgroups_path = "/cabin/abc", .uid = 5,
+                              .gid = 6, .groups = groups, .n_groups = 2,
+                              .caps = bundle_default_caps(), .shm_size = 64 << 20};
+    json_t *j = NULL;
     assert_int_equal(bundle_spec(&p, &j, &err), 0);
     struct spec *s = NULL;
     if (spec_from_json(j, &s, &err) < 0)
@@ -94,10 +110,10 @@ static void test_spec(void **state)
     assert_string_equal(s->cgroups_path, "/cabin/abc");
     spec_free(s);
     json_decref(j);
+    strv_free(penv);
 
     char *badenv[] = {(char *) "=x", NULL};
-    p.env = badenv;
-    assert_true(bundle_spec(&p, &j, &err) < 0);
+    assert_true(bundle_env(c, "abc", false, NULL, badenv, &penv, &err) < 0);
     error_free(err);
     image_config_free(c);
 }

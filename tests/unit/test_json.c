@@ -119,6 +119,14 @@ static void test_load_file_at(void **state)
     json_decref(j);
     j = NULL;
 
+    /* A NUL byte does not end the document: what follows it is read. */
+    fd = openat(dfd, "nul.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_int_equal(write(fd, "[1]\0garbage", 11), 11);
+    close(fd);
+    expect_err(json_load_file_at(dfd, "nul.json", 1 << 20, &j, &err), &err, EINVAL, "nul.json");
+    assert_null(j);
+    unlinkat(dfd, "nul.json", 0);
+
     /* Missing file: ENOENT naming it. */
     expect_err(json_load_file_at(dfd, "nope.json", 1 << 20, &j, &err), &err, ENOENT, "nope.json");
     assert_null(j);
@@ -152,6 +160,9 @@ static void test_expect(void **state)
                EINVAL, "linux.namespaces: expected an array, got string");
     expect_err(json_expect(json_object_get(j, "o"), JSON_STRING, "x.y", &err), &err, EINVAL,
                "x.y: expected a string, got object");
+    /* A missing member is an error, not a crash (found by fuzz_seccomp). */
+    expect_err(json_expect(json_object_get(j, "none"), JSON_ARRAY, "rule.names", &err), &err,
+               EINVAL, "rule.names: missing required field");
     json_decref(j);
 }
 

@@ -38,7 +38,7 @@ static json_t *strv_json(char **v, bool familiar)
     return a;
 }
 
-static json_t *inspect_one(struct engine *e, const struct image *im)
+json_t *cabin_image_json(struct engine *e, const struct image *im)
 {
     json_t *diff_ids = json_array(), *layers = json_array();
     for (size_t i = 0; i < im->config->n_diff_ids; i++)
@@ -94,7 +94,7 @@ int cmd_image_inspect(struct cabin_ctx *ctx, int argc, char **argv)
             status = cabin_fail(e2, 1);
             continue;
         }
-        json_array_append_new(arr, inspect_one(e, im));
+        json_array_append_new(arr, cabin_image_json(e, im));
         image_free(im);
     }
     cleanup_free char *s = json_dumps(arr, JSON_INDENT(4));
@@ -114,14 +114,9 @@ static const struct option_def prune_options[] = {
 
 static bool confirm(bool all)
 {
-    printf("WARNING! This will remove all %s.\nAre you sure you want to continue? [y/N] ",
-           all ? "images without at least one container associated to them"
-               : "dangling images");
-    fflush(stdout);
-    char line[16];
-    if (fgets(line, sizeof(line), stdin) == NULL)
-        return false;
-    return line[0] == 'y' || line[0] == 'Y';
+    return cabin_confirm(all ? "This will remove all images without at least one container "
+                               "associated to them."
+                             : "This will remove all dangling images.");
 }
 
 int cmd_image_prune(struct cabin_ctx *ctx, int argc, char **argv)

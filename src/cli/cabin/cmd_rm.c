@@ -6,11 +6,13 @@
 #include "util/cleanup.h"
 
 struct rm_cli {
-    bool force;
+    bool force, volumes;
 };
 
 static const struct option_def rm_options[] = {
     OPTION_BOOL("force", 'f', struct rm_cli, force, "kill and remove a running container"),
+    OPTION_BOOL("volumes", 'v', struct rm_cli, volumes,
+                "remove its anonymous volumes too"),
     OPTION_END,
 };
 
@@ -19,8 +21,8 @@ int cmd_rm(struct cabin_ctx *ctx, int argc, char **argv)
     struct rm_cli c = {0};
     int i, ex;
     if (!cabin_parse("cabin rm [OPTIONS] CONTAINER [CONTAINER...]",
-                     "Remove containers (an id or a unique id prefix), with their writable "
-                     "layers.",
+                     "Remove containers (a name, an id or a unique id prefix), with their "
+                     "writable layers and logs.",
                      rm_options, &c, argc, argv, 0, 1, -1, 1, &i, &ex))
         return ex;
     cleanup_error struct error *err = NULL;
@@ -30,7 +32,7 @@ int cmd_rm(struct cabin_ctx *ctx, int argc, char **argv)
     int status = 0;
     for (; i < argc; i++) {
         cleanup_error struct error *e2 = NULL;
-        if (engine_container_remove(e, argv[i], c.force, &e2) < 0)
+        if (engine_container_remove(e, argv[i], c.force, c.volumes, &e2) < 0)
             status = cabin_fail(e2, 1);
         else
             printf("%s\n", argv[i]);

@@ -10,6 +10,7 @@
 #include "image/reference.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/strv.h"
 
 struct df_cli {
     bool verbose;
@@ -201,8 +202,64 @@ static int cmd_df(struct cabin_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+struct prune_cli {
+    bool all, force, volumes;
+};
+
+static const struct option_def prune_options[] = {
+    OPTION_BOOL("all", 'a', struct prune_cli, all, "every image no container uses, named or not"),
+    OPTION_BOOL("force", 'f', struct prune_cli, force, "do not ask for confirmation"),
+    OPTION_BOOL("volumes", 0, struct prune_cli, volumes, "anonymous volumes too"),
+    OPTION_END,
+};
+
+static int cmd_system_prune(struct cabin_ctx *ctx, int argc, char **argv)
+{
+    struct prune_cli c = {0};
+    int i, ex;
+    if (!cabin_parse("cabin system prune [OPTIONS]",
+                     "Remove every stopped container, then the images no container uses "
+                     "(dangling ones, or with -a all of them).",
+                     prune_options, &c, argc, argv, 0, 0, 0, 1, &i, &ex))
+        return ex;
+    if (!c.force && !cabin_confirm(c.all ? "This will remove all stopped containers and all "
+                                           "images without at least one container associated "
+                                           "to them."
+                                         : "This will remove all stopped containers and all "
+                                           "dangling images."))
+        return 0;
+    cleanup_error struct error *err = NULL;
+    struct engine *e = NULL;
+    cleanup_strv char **removed = NULL, **images = NULL;
+    uint64_t cbytes = 0, ibytes = 0;
+    struct engine_prune_filter f = {0};
+    int r = cabin_engine(ctx, &e, &err);
+    if (r == 0)
+        r = engine_container_prune(e, &f, &removed, &cbytes, &err);
+    if (r == 0)
+        r = engine_image_prune(e, c.all, &images, &ibytes, &err);
+    if (removed) {
+        printf("Deleted Containers:\n");
+        for (size_t k = 0; removed[k]; k++)
+            printf("%s\n", removed[k]);
+        printf("\n");
+    }
+    if (images) {
+        printf("Deleted Images:\n");
+        for (size_t k = 0; images[k]; k++)
+            printf("%s\n", images[k]);
+        printf("\n");
+    }
+    char size[32];
+    cabin_human_size(cbytes + ibytes, size, sizeof(size));
+    printf("Total reclaimed space: %s\n", size);
+    return r < 0 ? cabin_fail(err, 1) : 0;
+}
+
 static const struct cabin_command system_commands[] = {
     {"df", cmd_df, "show disk usage"},
+    {"info", cmd_info, "show how cabin is set up on this host"},
+    {"prune", cmd_system_prune, "remove stopped containers and unused images"},
 };
 
 int cmd_system(struct cabin_ctx *ctx, int argc, char **argv)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "cli/options.h"
 #include "engine/engine.h"
 #include "image/pull.h"
@@ -23,11 +25,12 @@ struct cabin_global {
     const char *root, *runroot, *storage_driver;
     char **storage_opts;
     const char *log_level;
-    bool debug;
+    bool debug, version;
 };
 
 struct cabin_ctx {
     struct cabin_global g;
+    const char *self;      /* our own path (see main.c) */
     struct engine *engine; /* opened on first use */
 };
 
@@ -48,8 +51,28 @@ int cmd_rmi(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_tag(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_system(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_run(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_create(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_start(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_stop(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_restart(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_kill(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_wait(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_pause(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_unpause(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_rename(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_attach(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_logs(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_inspect(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_ps(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_rm(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_top(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_stats(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_cp(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_container(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_container_prune(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_container_cleanup(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_exec(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_info(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
 /* networks and volumes */
 int cmd_network(struct cabin_ctx *ctx, int argc, char **argv);
@@ -76,12 +99,56 @@ bool cabin_parse(const char *usage, const char *description, const struct option
 /* The engine, opened on first use with the global options. */
 int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err);
 
+/* The engine, and the container `name` names (a name, an id or a unique
+ * id prefix; *ret_ctr to free with engine_container_free). */
+struct engine_container;
+int cabin_container(struct cabin_ctx *ctx, const char *name, struct engine **ret_engine,
+                    struct engine_container **ret_ctr, struct error **err);
+
+/* Do `fn` to each container argv[i..argc) names, as stop, kill and pause
+ * do: a failure is reported and the next one goes on; on success the name
+ * is printed, unless `fn` printed what it had to say (`quiet`).  Returns
+ * the exit status: 1 if any failed. */
+typedef int (*cabin_container_fn)(struct engine *e, struct engine_container *c, void *arg,
+                                  struct error **err);
+int cabin_each_container(struct cabin_ctx *ctx, int argc, char **argv, int i,
+                         cabin_container_fn fn, void *arg, bool quiet);
+
+/* Our stdin (if `in`), stdout and stderr to the container's over `fd` (an
+ * attach connection) until it ends (0, its code in *ret_code; the cleanup
+ * done if the monitor handed it to us) or the user detaches (1); -1 when
+ * the connection fails.  sig_proxy: pass our signals on (not with a tty). */
+int cabin_pump(struct engine *e, struct engine_container *c, int fd, bool in, bool sig_proxy,
+               const char *detach_keys, int *ret_code, struct error **err);
+
 /* Sub-commands (`cabin image ls`): run the one named argv[1]. */
 int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_command *cmds,
                    size_t n, int argc, char **argv);
 
+/* "WARNING: ..." on stderr for each. */
+void cabin_print_warnings(char **warnings);
+
+/* An image as `image inspect` shows it (new reference). */
+struct image;
+json_t *cabin_image_json(struct engine *e, const struct image *im);
+
+/* Expand a --format template (Go's {{.A.B}}, {{json .A}}, {{index .A "k"}})
+ * over `root`; *ret malloc'd. */
+int cabin_template(const char *tmpl, const json_t *root, char **ret, struct error **err);
+
+/* Print `j` on a line as a --format asks: "json" (dumped with `json_flags`)
+ * or a template.  Returns 0 when printed, -1 with *err for a bad template,
+ * 1 (nothing printed) when `format` is NULL or "table": the caller's own
+ * layout. */
+int cabin_print_format(const char *format, const json_t *j, size_t json_flags,
+                       struct error **err);
+
 /* "4.26MB", "1.2kB", "0B" (decimal units, as docker). */
 void cabin_human_size(uint64_t bytes, char *buf, size_t len);
+/* "1.5MiB", "2GiB" (binary units, as docker stats' memory). */
+void cabin_human_size_binary(uint64_t bytes, char *buf, size_t len);
+/* Ask "WARNING! WHAT Are you sure you want to continue? [y/N]"; true for y. */
+bool cabin_confirm(const char *what);
 /* "2 hours ago" for a unix time. */
 void cabin_human_ago(int64_t when, char *buf, size_t len);
 /* RFC 3339 of a unix time (UTC). */

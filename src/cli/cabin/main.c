@@ -5,33 +5,58 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "cli/cabin/commands.h"
 #include "config.h"
+#include "engine/attach.h"
+#include "engine/container.h"
+#include "engine/lifecycle.h"
 #include "runtime/exe_guard.h"
+#include "util/cleanup.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
 
 static const struct cabin_command commands[] = {
+    {"attach", cmd_attach, "attach to a running container's input and output"},
+    {"container", cmd_container, "manage containers (ls, run, stop, rm, prune, ...)"},
+    {"cp", cmd_cp, "copy files between a container and the host"},
+    {"create", cmd_create, "create a container"},
+    {"exec", cmd_exec, "run a command in a running container"},
     {"image", cmd_image, "manage images (ls, inspect, rm, tag, prune, import, load, save)"},
     {"images", cmd_images, "list images"},
     {"import", cmd_import, "make an image from a root file system tarball"},
+    {"info", cmd_info, "show how cabin is set up on this host"},
+    {"inspect", cmd_inspect, "show containers or images in detail"},
+    {"kill", cmd_kill, "send a signal to running containers"},
     {"load", cmd_load, "load images from a docker or OCI archive"},
     {"login", cmd_login, "log in to a registry"},
     {"logout", cmd_logout, "log out of a registry"},
+    {"logs", cmd_logs, "print a container's output"},
     {"network", cmd_network, "manage networks (create, ls, inspect, rm, prune)"},
+    {"pause", cmd_pause, "freeze the processes of containers"},
     {"port", cmd_port, "list a container's published ports"},
     {"ps", cmd_ps, "list containers"},
     {"pull", cmd_pull, "pull an image from a registry"},
     {"push", cmd_push, "push an image to a registry"},
+    {"rename", cmd_rename, "rename a container"},
+    {"restart", cmd_restart, "restart containers"},
     {"rm", cmd_rm, "remove containers"},
     {"rmi", cmd_rmi, "remove images"},
     {"run", cmd_run, "run a command in a new container"},
     {"save", cmd_save, "save images to a docker or OCI archive"},
-    {"system", cmd_system, "manage cabin (df)"},
+    {"start", cmd_start, "start created or stopped containers"},
+    {"stats", cmd_stats, "show containers' use of CPU, memory, I/O and processes"},
+    {"stop", cmd_stop, "stop running containers"},
+    {"system", cmd_system, "manage cabin (df, info, prune)"},
     {"tag", cmd_tag, "give an image another name"},
+    {"top", cmd_top, "show the processes of a container"},
+    {"unpause", cmd_unpause, "thaw the processes of containers"},
     {"version", cmd_version, "show cabin's version"},
     {"volume", cmd_volume, "manage volumes (create, ls, inspect, rm, prune)"},
+    {"wait", cmd_wait, "wait until containers stop; print their exit codes"},
 };
 
 static const struct option_def global_options[] = {
@@ -47,27 +72,104 @@ static const struct option_def global_options[] = {
     OPTION_STRING("log-level", 'l', struct cabin_global, log_level, "LEVEL",
                   "debug, info, warn or error (default warn)"),
     OPTION_BOOL("debug", 'D', struct cabin_global, debug, "log debug messages"),
+    OPTION_BOOL("version", 'v', struct cabin_global, version, "print the version"),
     OPTION_END,
 };
+
+/* Our own path, for the commands the monitor runs (a sealed copy's
+ * /proc/self/exe is a memfd): taken before sealing, passed on in the
+ * environment of the copy. */
+#define SELF_ENV "_CABIN_SELF"
+
+static bool sealed(void)
+{
+    char link[64];
+    ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+    return n > 0 && strncmp(link, "/memfd:", 7) == 0;
+}
+
+static int remember_self(struct error **err)
+{
+    if (sealed())
+        return 0; /* our unsealed self set it */
+    char *self = realpath("/proc/self/exe", NULL);
+    if (self == NULL)
+        return error_errno(err, "finding our own path (/proc/self/exe)");
+    int r = setenv(SELF_ENV, self, 1);
+    free(self);
+    return r < 0 ? error_errno(err, "setenv") : 0;
+}
+
+/* run, start, restart, exec (and the container group's), and a cleanup
+ * that restarts: they make processes in containers. */
+static bool starts_containers(int argc, char **argv)
+{
+    static const char *const names[] = {"run", "start", "restart", "exec"};
+    const char *cmd = argv[0];
+    int i = 1;
+    if (strcmp(cmd, "container") == 0 && argc > 1)
+        cmd = argv[i++];
+    if (strcmp(cmd, "cleanup") == 0) {
+        for (; i < argc; i++)
+            if (strcmp(argv[i], "--restart") == 0)
+                return true;
+        return false;
+    }
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (strcmp(cmd, names[k]) == 0)
+            return true;
+    return false;
+}
 
 static void print_help(FILE *f)
 {
     options_print_help(f, "cabin [OPTIONS] COMMAND [ARG...]",
                        "A container engine without a daemon.", global_options);
-    fprintf(f, "  %-28s %s\n\nCommands:\n", "-v, --version", "print the version");
+    fprintf(f, "\nCommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'cabin COMMAND --help' for more information on a command.\n");
 }
 
+struct version_cli {
+    const char *format;
+};
+
+static const struct option_def version_options[] = {
+    OPTION_STRING("format", 'f', struct version_cli, format, "FORMAT",
+                  "json, or a template ({{.Version}}, {{.GitCommit}} ...)"),
+    OPTION_END,
+};
+
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv)
 {
+    struct version_cli c = {0};
     int i, ex;
-    if (!cabin_parse("cabin version", "Show cabin's version.", (const struct option_def[]) {OPTION_END},
-                     NULL, argc, argv, 0, 0, 0, 1, &i, &ex))
+    if (!cabin_parse("cabin version [OPTIONS]", "Show cabin's version and its parts.",
+                     version_options, &c, argc, argv, 0, 0, 0, 1, &i, &ex))
         return ex;
-    printf("cabin version %s\ncommit: %s\nOCI runtime spec: %s\n", CABIN_VERSION, CABIN_COMMIT,
-           CABIN_OCI_VERSION);
+    struct utsname u;
+    uname(&u);
+    cleanup_error struct error *err = NULL;
+    cleanup_json json_t *j = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Version", CABIN_VERSION, "GitCommit",
+        CABIN_COMMIT, "OciRuntimeSpec", CABIN_OCI_VERSION, "Runtime",
+        "cabin-runtime " CABIN_VERSION " (in-process)", "Os", "linux", "Arch", u.machine,
+        "KernelVersion", u.release);
+    if (j == NULL)
+        return 1;
+    int r = cabin_print_format(c.format, j, JSON_COMPACT, &err);
+    if (r < 0)
+        return cabin_fail(err, 1);
+    if (r == 1)
+        printf("cabin version %s\n"
+               " Git commit:        %s\n"
+               " OCI runtime spec:  %s\n"
+               " Runtime:           cabin-runtime %s (in-process)\n"
+               " OS/Arch:           linux/%s\n"
+               " Kernel:            %s\n",
+               CABIN_VERSION, CABIN_COMMIT, CABIN_OCI_VERSION, CABIN_VERSION, u.machine,
+               u.release);
     return 0;
 }
 
@@ -104,6 +206,11 @@ int main(int argc, char **argv)
         log_set_level(LOG_DEBUG);
     if (ctx.g.log_level && set_level(ctx.g.log_level, &err) < 0)
         return cabin_fail(err, 125);
+    if (ctx.g.version) {
+        static char version[] = "version";
+        char *args[] = {version, NULL};
+        return cmd_version(&ctx, 1, args);
+    }
     if (i >= argc) {
         print_help(stderr);
         return 1;
@@ -119,9 +226,15 @@ int main(int argc, char **argv)
         return 0;
     }
     /* Commands that start a container's init run from a sealed copy of
-     * this binary, as cabin-runtime's do (runtime/exe_guard.h). */
-    if (strcmp(name, "run") == 0 && exe_guard_ensure_sealed(argv, &err) < 0)
+     * this binary, as cabin-runtime's do (runtime/exe_guard.h); the
+     * monitor is told our real path first. */
+    if (starts_containers(argc - i, argv + i)) {
+        if (remember_self(&err) < 0 || exe_guard_ensure_sealed(argv, &err) < 0)
+            return cabin_fail(err, 125);
+    } else if (remember_self(&err) < 0) {
         return cabin_fail(err, 125);
+    }
+    ctx.self = getenv(SELF_ENV);
     int status = -1;
     for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
         if (strcmp(commands[k].name, name) == 0)
@@ -160,13 +273,60 @@ int cabin_engine(struct cabin_ctx *ctx, struct engine **ret, struct error **err)
         struct engine_opts o = {.root = ctx->g.root,
                                 .runroot = ctx->g.runroot,
                                 .storage_driver = ctx->g.storage_driver,
-                                .storage_opts = ctx->g.storage_opts};
+                                .storage_opts = ctx->g.storage_opts,
+                                .self = ctx->self};
         int r = engine_open(&o, &ctx->engine, err);
         if (r < 0)
             return r;
     }
     *ret = ctx->engine;
     return 0;
+}
+
+int cabin_container(struct cabin_ctx *ctx, const char *name, struct engine **ret_engine,
+                    struct engine_container **ret_ctr, struct error **err)
+{
+    int r = cabin_engine(ctx, ret_engine, err);
+    return r < 0 ? r : engine_container_find(*ret_engine, name, ret_ctr, err);
+}
+
+int cabin_each_container(struct cabin_ctx *ctx, int argc, char **argv, int i,
+                         cabin_container_fn fn, void *arg, bool quiet)
+{
+    cleanup_error struct error *err = NULL;
+    struct engine *e = NULL;
+    if (cabin_engine(ctx, &e, &err) < 0)
+        return cabin_fail(err, 1);
+    int status = 0;
+    for (; i < argc; i++) {
+        cleanup_error struct error *e2 = NULL;
+        cleanup_container struct engine_container *ctr = NULL;
+        if (engine_container_find(e, argv[i], &ctr, &e2) < 0 || fn(e, ctr, arg, &e2) < 0) {
+            status = cabin_fail(e2, 1);
+        } else if (!quiet) {
+            printf("%s\n", argv[i]);
+        }
+        fflush(stdout);
+    }
+    return status;
+}
+
+int cabin_pump(struct engine *e, struct engine_container *c, int fd, bool in, bool sig_proxy,
+               const char *detach_keys, int *ret_code, struct error **err)
+{
+    bool tty = engine_container_tty(c);
+    struct attach_pump p = {.in = in ? STDIN_FILENO : -1,
+                            .out = STDOUT_FILENO,
+                            .err = STDERR_FILENO,
+                            .tty = tty,
+                            .sig_proxy = sig_proxy && !tty,
+                            .detach_keys = detach_keys,
+                            .e = e,
+                            .id = c->id};
+    int r = attach_run(fd, &p, ret_code, err);
+    if (r == 0 && p.must_clean)
+        engine_attach_cleaned(e, c->id, fd);
+    return r;
 }
 
 int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_command *cmds,
@@ -203,6 +363,31 @@ void cabin_human_size(uint64_t bytes, char *buf, size_t len)
         snprintf(buf, len, "%lluB", (unsigned long long) bytes);
     else
         snprintf(buf, len, "%.3g%s", v, units[u]);
+}
+
+void cabin_human_size_binary(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double) bytes;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%lluB", (unsigned long long) bytes);
+    else
+        snprintf(buf, len, "%.4g%s", v, units[u]);
+}
+
+bool cabin_confirm(const char *what)
+{
+    printf("WARNING! %s\nAre you sure you want to continue? [y/N] ", what);
+    fflush(stdout);
+    char line[16];
+    if (fgets(line, sizeof(line), stdin) == NULL)
+        return false;
+    return line[0] == 'y' || line[0] == 'Y';
 }
 
 void cabin_human_ago(int64_t when, char *buf, size_t len)
