@@ -16,6 +16,7 @@
 
 #include "engine/monitor.h"
 #include "engine/names.h"
+#include "engine/netvol.h"
 #include "monitor/protocol.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -98,8 +99,9 @@ int engine_container_start(struct engine *e, struct engine_container *c,
     bool exec_failed = false;
     r = monitor_spawn(e, c, sv[1], flags, &exec_failed, err);
     if (r < 0) {
-        /* network: torn down here too (issue 9). */
-        cleanup_error struct error *e2 = NULL;
+        /* What a monitor killed while it set up the network left. */
+        cleanup_error struct error *e2 = NULL, *e3 = NULL;
+        netvol_stop(e, c->id, &e3);
         engine_container_unmount(e, c, &e2);
         /* docker: a container whose process could not start stays created,
          * with the error and 126/127 as its exit code. */
@@ -393,7 +395,12 @@ int engine_container_cleanup(struct engine *e, const char *id, bool restart, int
         r = container_delete(rt, c->id, true, err);
     if (r < 0 && error_code(*err) == ENOENT)
         r = 0;
-    /* network: torn down here (issue 9). */
+    /* The network goes with the process (a restart sets it up anew):
+     * its address, veth and port rules are released even when the rest
+     * fails. */
+    cleanup_error struct error *e2 = NULL;
+    if (netvol_stop(e, c->id, &e2) < 0)
+        log_warn("%s", e2->msg);
     if (r == 0 && restart && !c->stopped_by_user) {
         pid_t pid = 0;
         int64_t started = 0;
@@ -417,7 +424,7 @@ int engine_container_cleanup(struct engine *e, const char *id, bool restart, int
     }
     if (r == 0 && !restart) {
         if (engine_container_auto_remove(c))
-            r = engine_container_destroy(e, c, err);
+            r = engine_container_destroy(e, c, true, err);
         else
             r = engine_container_unmount(e, c, err);
     }

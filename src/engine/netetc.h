@@ -1,38 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What the network puts in a container's /etc/resolv.conf and /etc/hosts,
- * as docker does:
+ * What the network puts in a container's /etc files: the fields of
+ * etcfiles_params (etcfiles.h, which writes the files as docker does) that
+ * come from its request (netopts.h) and, once it runs, its sandbox:
  *
- * resolv.conf: the host's, with --dns, --dns-search and --dns-option
- * replacing its nameservers, search domains and options (--dns-search .
- * means none); the nameservers a CNI result gives come before the host's
- * when --dns is not given.  Outside the host's network namespace a
- * loopback nameserver of the host cannot be reached, so those are left
- * out, and when none is left docker's defaults (8.8.8.8, 8.8.4.4) are
- * used.  With --network host the host's file is kept as it is (but for
- * the flags).
+ *   address      the first network's address
+ *   dns          --dns; else the nameservers the CNI results give, if any
+ *                (else etcfiles keeps the host's reachable ones)
+ *   dns_search, dns_options   --dns-search, --dns-option
+ *   extra_hosts  --add-host as NAME:ADDRESS, `host-gateway` being the
+ *                first network's gateway (127.0.0.1 with --network host)
+ *   host_network --network host
  *
- * hosts: the --add-host lines (`host-gateway` is the first network's
- * gateway, 127.0.0.1 with --network host), then the container's own
- * address with its hostname.  The peers' block is sandbox.h's.
+ * The peers' block at the end of hosts is sandbox.h's (rewritten in place
+ * as peers come and go).
  */
 #ifndef CABIN_ENGINE_NETETC_H
 #define CABIN_ENGINE_NETETC_H
 
+#include "engine/etcfiles.h"
 #include "engine/netopts.h"
 #include "engine/sandbox.h"
 #include "util/error.h"
 
-#define NETETC_MAX_NAMESERVERS 3 /* what the resolver reads */
+/* What the filled fields point to (owned; netetc_release frees it). */
+struct netetc_hold {
+    char **extra_hosts;
+    char **dns;
+};
 
-/* host_text: the host's /etc/resolv.conf (may be NULL or empty); s: the
- * running sandbox (may be NULL). */
-int netetc_resolv_conf(const struct net_request *req, const struct sandbox *s,
-                       const char *host_text, char **ret, struct error **err);
-
-/* The hosts lines for --add-host and the container's own address
- * ("IP\thostname"); "" when there are none. */
-int netetc_hosts_lines(const struct net_request *req, const struct sandbox *s,
-                       const char *hostname, char **ret, struct error **err);
+/* Fill p's network fields from `req` (NULL: the default network) and the
+ * running sandbox `s` (NULL: not running yet; a `host-gateway` entry is
+ * then left out, as its address is not known). */
+int netetc_params(const struct net_request *req, const struct sandbox *s,
+                  struct etcfiles_params *p, struct netetc_hold *hold, struct error **err);
+void netetc_release(struct netetc_hold *hold);
 
 #endif

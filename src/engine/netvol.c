@@ -4,14 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/etcfiles.h"
 #include "engine/mountplan.h"
+#include "engine/netetc.h"
 #include "engine/sandbox.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/strv.h"
 
 #define NETVOL_MAX (4u << 20)
@@ -110,6 +114,138 @@ int netvol_users(struct engine *e, const char *network, const char *volume, char
     return 0;
 }
 
+/* ---- the records' docker fields ------------------------------------------------- */
+
+static json_t *strv_json(char *const *v)
+{
+    if (v == NULL || v[0] == NULL)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; v[i]; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static const char *network_mode(const struct net_request *net, char *buf, size_t len)
+{
+    if (net->mode == NET_MODE_CONTAINER)
+        snprintf(buf, len, "container:%s", net->container);
+    else if (net->mode != NET_MODE_BRIDGE)
+        snprintf(buf, len, "%s", net_mode_name(net->mode));
+    else if (net->networks && strcmp(net->networks[0], NET_DEFAULT_NAME) != 0)
+        snprintf(buf, len, "%s", net->networks[0]);
+    else
+        snprintf(buf, len, "bridge"); /* docker's and podman's word for the default */
+    return buf;
+}
+
+static json_t *port_bindings(const struct net_request *net)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < net->n_ports; i++) {
+        const struct net_port *p = &net->ports[i];
+        char key[16], hp[16] = "";
+        net_port_key(p->container_port, p->proto, key, sizeof(key));
+        if (p->host_port)
+            snprintf(hp, sizeof(hp), "%u", (unsigned) p->host_port);
+        else if (p->host_port_first)
+            snprintf(hp, sizeof(hp), "%u-%u", (unsigned) p->host_port_first,
+                     (unsigned) p->host_port_last);
+        json_t *a = json_object_get(o, key);
+        if (a == NULL)
+            json_object_set_new(o, key, a = json_array());
+        json_array_append_new(a, json_pack("{s:s, s:s}", "HostIp", p->host_ip, "HostPort", hp));
+    }
+    return o;
+}
+
+static json_t *extra_hosts(const struct net_request *net)
+{
+    if (net->n_hosts == 0)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; i < net->n_hosts; i++)
+        json_array_append_new(a, json_sprintf("%s:%s", net->hosts[i].name, net->hosts[i].ip));
+    return a;
+}
+
+/* Binds (-v NAME|HOST:PATH as given), Mounts (--mount), Tmpfs (--tmpfs). */
+static void mounts_records(json_t *h, json_t *volumes, const struct mount_flags *f,
+                           const struct mount_request *m, size_t n)
+{
+    size_t nv = strv_length(f->volume), nm = strv_length(f->mount);
+    json_t *binds = json_array(), *mounts = json_array(), *tmpfs = json_object();
+    for (size_t i = 0; i < nv && i < n; i++) {
+        if (m[i].kind == MOUNT_VOLUME && m[i].source == NULL)
+            json_object_set_new(volumes, m[i].target, json_object());
+        else
+            json_array_append_new(binds, json_string(f->volume[i]));
+    }
+    for (size_t i = nv; i < nv + nm && i < n; i++) {
+        static const char *types[] = {[MOUNT_BIND] = "bind", [MOUNT_VOLUME] = "volume",
+                                      [MOUNT_TMPFS] = "tmpfs"};
+        json_t *o = json_pack("{s:s, s:s, s:s}", "Type", types[m[i].kind], "Source",
+                              m[i].source ? m[i].source : "", "Target", m[i].target);
+        if (o && m[i].readonly)
+            json_object_set_new(o, "ReadOnly", json_true());
+        json_array_append_new(mounts, o);
+    }
+    for (size_t i = 0; f->tmpfs && f->tmpfs[i] && nv + nm + i < n; i++) {
+        const char *colon = strchr(f->tmpfs[i], ':');
+        json_object_set_new(tmpfs, m[nv + nm + i].target, json_string(colon ? colon + 1 : ""));
+    }
+    json_object_set_new(h, "Binds", json_array_size(binds) ? binds : json_null());
+    if (json_array_size(binds) == 0)
+        json_decref(binds);
+    json_object_set_new(h, "Mounts", mounts);
+    if (json_object_size(tmpfs))
+        json_object_set_new(h, "Tmpfs", tmpfs);
+    else
+        json_decref(tmpfs);
+}
+
+int netvol_records(json_t *config, json_t *host_config, const struct image_config *img,
+                   const struct net_request *net, const struct mount_flags *f,
+                   const struct mount_request *mounts, size_t n_mounts)
+{
+    const json_t *ic = img && img->json ? json_object_get(img->json, "config") : NULL;
+    json_t *exposed = json_object(), *volumes = json_object();
+    if (exposed == NULL || volumes == NULL) {
+        json_decref(exposed);
+        json_decref(volumes);
+        return -ENOMEM;
+    }
+    const json_t *x = json_object_get(ic, "ExposedPorts");
+    if (json_is_object(x))
+        json_object_update(exposed, (json_t *) x);
+    for (size_t i = 0; i < net->n_ports; i++) {
+        char key[16];
+        json_object_set_new(exposed, net_port_key(net->ports[i].container_port,
+                                                  net->ports[i].proto, key, sizeof(key)),
+                            json_object());
+    }
+    x = json_object_get(ic, "Volumes");
+    if (json_is_object(x))
+        json_object_update(volumes, (json_t *) x);
+    mounts_records(host_config, volumes, f, mounts, n_mounts);
+    char mode[300];
+    json_object_set_new(host_config, "NetworkMode",
+                        json_string(network_mode(net, mode, sizeof(mode))));
+    json_object_set_new(host_config, "PortBindings", port_bindings(net));
+    json_object_set_new(host_config, "PublishAllPorts", json_boolean(net->publish_all));
+    json_object_set_new(host_config, "Dns", strv_json(net->dns));
+    json_object_set_new(host_config, "DnsSearch", strv_json(net->dns_search));
+    json_object_set_new(host_config, "DnsOptions", strv_json(net->dns_options));
+    json_object_set_new(host_config, "ExtraHosts", extra_hosts(net));
+    json_object_set_new(config, "ExposedPorts", json_object_size(exposed) ? exposed : json_null());
+    json_object_set_new(config, "Volumes", json_object_size(volumes) ? volumes : json_null());
+    if (json_object_size(exposed) == 0)
+        json_decref(exposed);
+    if (json_object_size(volumes) == 0)
+        json_decref(volumes);
+    return 0;
+}
+
 /* ---- the container's life ------------------------------------------------------- */
 
 /* linux.namespaces' network entry: a path to join, or none at all (the
@@ -171,33 +307,64 @@ int netvol_create(struct engine *e, const char *id, int cdirfd, int rootfd,
     return 0;
 }
 
-int netvol_start(struct engine *e, const char *id, const char *name, int cdirfd,
-                 const struct image_config *img, struct sandbox **ret, struct error **err)
+/* The hosts, resolv.conf and hostname of a running sandbox, then its
+ * peers' block at the end of hosts. */
+static int write_etc(struct engine *e, const struct engine_container *c, int cdirfd,
+                     const struct net_request *net, const struct sandbox *s, struct error **err)
+{
+    struct etcfiles_params ep = {
+        .hostname = json_string_value(json_object_get(c->config, "Hostname")),
+        .domainname = json_string_value(json_object_get(c->config, "Domainname")),
+    };
+    char shortid[13];
+    snprintf(shortid, sizeof(shortid), "%.12s", c->id);
+    if (ep.hostname == NULL || *ep.hostname == '\0')
+        ep.hostname = shortid;
+    struct netetc_hold hold = {0};
+    int r = netetc_params(net, s, &ep, &hold, err);
+    if (r == 0)
+        r = etcfiles_write(cdirfd, &ep, err);
+    netetc_release(&hold);
+    if (r == 0)
+        sandbox_update_peers(e, NULL, c->id);
+    return r;
+}
+
+int netvol_start(struct engine *e, const struct engine_container *c, int cdirfd,
+                 struct error **err)
 {
     cleanup_net_request struct net_request *net = NULL;
     int r = netvol_load(cdirfd, &net, NULL, NULL, err);
     if (r < 0 && error_code(*err) != ENOENT)
         return r;
+    if (r < 0) {
+        error_free(*err);
+        *err = NULL;
+    }
     /* What crashed cabins left goes first (their IPs and ports too). */
     sandbox_sweep(e);
     struct net_request none = {.mode = NET_MODE_BRIDGE};
-    struct sandbox_params p = {.id = id, .name = name, .req = net ? net : &none, .image = img};
+    struct sandbox_params p = {.id = c->id,
+                               .name = c->name,
+                               .req = net ? net : &none,
+                               .exposed = json_object_get(c->config, "ExposedPorts")};
     cleanup_sandbox struct sandbox *s = NULL;
     if ((r = sandbox_setup(e, &p, &s, err)) < 0)
         return r;
+    r = write_etc(e, c, cdirfd, net, s, err);
+    /* container:X learns X's namespace only now */
     cleanup_json json_t *spec = NULL;
-    r = json_load_file_at(cdirfd, "config.json", 16u << 20, &spec, err);
-    if (r == 0)
+    if (r == 0 && s->mode == NET_MODE_CONTAINER)
+        r = json_load_file_at(cdirfd, "config.json", 16u << 20, &spec, err);
+    if (r == 0 && spec)
         r = set_netns(spec, s->netns, s->netns != NULL, err);
-    if (r == 0)
-        r = json_write_file_at(cdirfd, "config.json", spec, JSON_INDENT(1), 0600, err);
+    if (r == 0 && spec)
+        r = json_write_file_at(cdirfd, "config.json", spec, JSON_COMPACT, 0600, err);
     if (r < 0) {
         cleanup_error struct error *e2 = NULL;
-        sandbox_teardown(e, id, &e2);
-        return error_wrap(err, "container %.12s", id);
+        sandbox_teardown(e, c->id, &e2);
+        return error_wrap(err, "container %.12s", c->id);
     }
-    if (ret)
-        *ret = steal_pointer(&s);
     return 0;
 }
 
@@ -210,4 +377,66 @@ int netvol_removed(struct engine *e, const struct mount_request *mounts, size_t 
                    bool volumes, struct error **err)
 {
     return volumes ? mountplan_remove_anonymous(e, mounts, n_mounts, err) : 0;
+}
+
+/* ---- what inspect and ps show ---------------------------------------------------- */
+
+void netvol_inspect(struct engine *e, const char *id, int cdirfd, json_t **ret_settings,
+                    json_t **ret_mounts)
+{
+    cleanup_net_request struct net_request *net = NULL;
+    struct mount_request *m = NULL;
+    size_t n = 0;
+    cleanup_error struct error *err = NULL;
+    if (netvol_load(cdirfd, &net, &m, &n, &err) < 0 && error_code(err) != ENOENT)
+        log_debug("container %.12s: %s", id, err->msg);
+    cleanup_sandbox struct sandbox *s = NULL;
+    cleanup_error struct error *e2 = NULL;
+    sandbox_load(e, id, &s, &e2);
+    struct net_request def = {.mode = NET_MODE_BRIDGE};
+    *ret_settings = sandbox_inspect(s, net ? net : &def);
+    *ret_mounts = mountplan_inspect(e, m, n);
+    mount_requests_free(m, n);
+}
+
+/* "0.0.0.0:8080->80/tcp, ..." as docker's ps writes it. */
+char *netvol_ports_text(struct engine *e, const char *id)
+{
+    cleanup_sandbox struct sandbox *s = NULL;
+    cleanup_error struct error *err = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    if (sandbox_load(e, id, &s, &err) == 0)
+        for (size_t i = 0; i < s->n_ports; i++) {
+            const struct net_port *p = &s->ports[i];
+            fprintf(f, "%s%s:%u->%u/%s", i ? ", " : "", *p->host_ip ? p->host_ip : "0.0.0.0",
+                    (unsigned) p->host_port, (unsigned) p->container_port, p->proto);
+        }
+    fclose(f);
+    return text;
+}
+
+char *netvol_networks_text(int cdirfd)
+{
+    cleanup_net_request struct net_request *net = NULL;
+    cleanup_error struct error *err = NULL;
+    int r = netvol_load(cdirfd, &net, NULL, NULL, &err);
+    if (r < 0 || net == NULL)
+        return strdup(r < 0 && error_code(err) != ENOENT ? "" : NET_DEFAULT_NAME);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL)
+        return NULL;
+    if (net->mode == NET_MODE_CONTAINER)
+        fprintf(f, "container:%s", net->container);
+    else if (net->mode != NET_MODE_BRIDGE)
+        fprintf(f, "%s", net_mode_name(net->mode));
+    for (size_t i = 0; net->mode == NET_MODE_BRIDGE && i < (net->networks ? strv_length(net->networks) : 1); i++)
+        fprintf(f, "%s%s", i ? "," : "", net->networks ? net->networks[i] : NET_DEFAULT_NAME);
+    fclose(f);
+    return text;
 }

@@ -538,7 +538,7 @@ static int bridge_setup(struct engine *e, struct sandbox *s, const struct sandbo
     cleanup_free struct net_port *taken = NULL;
     size_t n_taken = 0;
     if (r == 0)
-        r = sandbox_ports_wanted(p->req, p->image, &s->ports, &s->n_ports, err);
+        r = sandbox_ports_wanted(p->req, p->exposed, &s->ports, &s->n_ports, err);
     if (r == 0)
         r = taken_ports(e, s->id, &taken, &n_taken, err);
     if (r == 0)

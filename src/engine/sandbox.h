@@ -43,7 +43,6 @@
 
 #include "engine/engine.h"
 #include "engine/netopts.h"
-#include "image/manifest.h"
 #include "util/error.h"
 
 struct sandbox_endpoint {
@@ -82,7 +81,7 @@ struct sandbox_params {
     const char *id;          /* the container's */
     const char *name;        /* or NULL */
     const struct net_request *req;
-    const struct image_config *image; /* for EXPOSE, or NULL */
+    const json_t *exposed;   /* Config.ExposedPorts (for -P), or NULL */
 };
 
 int sandbox_setup(struct engine *e, const struct sandbox_params *p, struct sandbox **ret,
@@ -104,9 +103,10 @@ char *sandbox_netns_path(struct engine *e, const char *id);
 
 /* ---- ports (sandbox_ports.c) ---- */
 
-/* The ports to publish: the request's, then with -P every port the image
- * EXPOSEs that is not published yet (to a free host port). */
-int sandbox_ports_wanted(const struct net_request *req, const struct image_config *img,
+/* The ports to publish: the request's, then with -P every port of
+ * `exposed_ports` (the record's Config.ExposedPorts: the image's EXPOSE and
+ * the -p ports) that is not published yet (to a free host port). */
+int sandbox_ports_wanted(const struct net_request *req, const json_t *exposed_ports,
                          struct net_port **ret, size_t *ret_n, struct error **err);
 /* Choose the host ports: a given one must be free (no other container
  * publishes it, nothing on the host listens there); 0 or a range gets a

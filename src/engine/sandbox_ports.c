@@ -34,13 +34,12 @@ static int exposed_key(const char *key, uint16_t *port, char proto[4])
     return 0;
 }
 
-int sandbox_ports_wanted(const struct net_request *req, const struct image_config *img,
+int sandbox_ports_wanted(const struct net_request *req, const json_t *exposed_ports,
                          struct net_port **ret, size_t *ret_n, struct error **err)
 {
     size_t n = req->n_ports;
-    const json_t *exposed = NULL;
-    if (req->publish_all && img && img->json)
-        exposed = json_object_get(json_object_get(img->json, "config"), "ExposedPorts");
+    const json_t *exposed = req->publish_all && json_is_object(exposed_ports) ? exposed_ports
+                                                                              : NULL;
     size_t cap = n + json_object_size(exposed);
     if (cap > NET_MAX_PORTS)
         return error_new(err, E2BIG, "more than %d ports to publish", NET_MAX_PORTS);

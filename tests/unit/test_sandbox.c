@@ -25,19 +25,17 @@
 
 static void test_ports_wanted(void **state)
 {
-    struct image_config img = {0};
-    img.json = json_pack("{s:{s:{s:{}, s:{}, s:{}, s:{}}}}", "config", "ExposedPorts", "80/tcp",
-                         "53/udp", "8080", "9/sctp");
+    json_t *exposed = json_pack("{s:{}, s:{}, s:{}, s:{}}", "80/tcp", "53/udp", "8080", "9/sctp");
     struct net_port given = {.host_port = 8000, .container_port = 80, .proto = "tcp"};
     struct net_request req = {.ports = &given, .n_ports = 1};
     struct net_port *v = NULL;
     size_t n = 0;
     struct error *err = NULL;
-    assert_int_equal(sandbox_ports_wanted(&req, &img, &v, &n, &err), 0);
+    assert_int_equal(sandbox_ports_wanted(&req, exposed, &v, &n, &err), 0);
     assert_int_equal(n, 1); /* without -P only what -p says */
     free(v);
     req.publish_all = true;
-    assert_int_equal(sandbox_ports_wanted(&req, &img, &v, &n, &err), 0);
+    assert_int_equal(sandbox_ports_wanted(&req, exposed, &v, &n, &err), 0);
     /* 80/tcp is published already; 53/udp and 8080/tcp get a host port; sctp cannot */
     assert_int_equal(n, 3);
     assert_int_equal(v[0].host_port, 8000);
@@ -49,7 +47,7 @@ static void test_ports_wanted(void **state)
     }
     assert_true(udp53 && tcp8080);
     free(v);
-    json_decref(img.json);
+    json_decref(exposed);
 }
 
 static uint16_t listen_somewhere(int *ret_fd)
