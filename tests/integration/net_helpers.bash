@@ -111,9 +111,10 @@ ip_of() {
 	fi
 }
 
-# host_wget URL: fetch from the host (busybox wget: no proxy, 5 s).
+# host_wget URL: fetch from the host (busybox wget: no proxy, 10 s; not its -T,
+# on which this busybox 1.35 dies of SIGSEGV).
 host_wget() {
-	env -u http_proxy -u HTTP_PROXY timeout 10 busybox wget -q -T 5 -O - "$1"
+	env -u http_proxy -u HTTP_PROXY timeout 10 busybox wget -q -O - "$1"
 }
 
 # wait_for_http URL: until it answers (10 s).
