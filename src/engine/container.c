@@ -626,8 +626,11 @@ int engine_container_destroy(struct engine *e, const struct engine_container *c,
         return r;
     if ((r = container_delete(rt, c->id, true, err)) < 0 && error_code(*err) != ENOENT)
         return error_wrap(err, "removing container %.12s", c->id);
-    if ((r = netvol_stop(e, c->id, err)) < 0)
-        return error_wrap(err, "removing container %.12s", c->id);
+    /* Its network, if nobody tore it down (what fails stays for the next
+     * sweep: sandbox.h); the removal goes on regardless. */
+    cleanup_error struct error *net_err = NULL;
+    if (netvol_stop(e, c->id, &net_err) < 0)
+        log_warn("removing container %.12s: %s", c->id, net_err->msg);
     /* Its mounts, read before the folder goes: the anonymous volumes
      * follow it (rm -v, --rm). */
     struct mount_request *mounts = NULL;

@@ -297,17 +297,24 @@ static void record_remove(struct engine *e, const char *id)
 }
 
 /* Undo a sandbox (locked): DEL in reverse, then the namespace, then the
- * record.  The first error is returned, after everything was tried. */
+ * record.  The first error is returned, after everything was tried.  When
+ * a DEL failed (a plugin killed with a cabin, iptables busy), the record
+ * stays, owned by nobody, so that the next sweep tries again (DEL may run
+ * any number of times, the namespace gone or not). */
 static int undo(struct engine *e, struct sandbox *s, struct error **err)
 {
     int first = 0;
+    bool del_failed = false;
     for (size_t i = s->n_eps; i-- > 0;) {
         struct sandbox_endpoint *p = &s->eps[i];
         struct cni_runtime rt = runtime_of(s, p);
         cleanup_error struct error *e2 = NULL;
-        if (cni_del(p->list, &rt, p->result, &e2) < 0 && first == 0) {
-            first = -error_code(e2);
-            *err = steal_pointer(&e2);
+        if (cni_del(p->list, &rt, p->result, &e2) < 0) {
+            del_failed = true;
+            if (first == 0) {
+                first = -error_code(e2);
+                *err = steal_pointer(&e2);
+            }
         }
     }
     if (s->own_netns && s->netns) {
@@ -317,7 +324,11 @@ static int undo(struct engine *e, struct sandbox *s, struct error **err)
             *err = steal_pointer(&e2);
         }
     }
-    record_remove(e, s->id);
+    cleanup_error struct error *e3 = NULL;
+    s->owner = 0;
+    s->owner_start = 0;
+    if (!del_failed || write_record(e, s, &e3) < 0)
+        record_remove(e, s->id);
     return first;
 }
 
