@@ -90,6 +90,10 @@ static int parse_interfaces(const json_t *j, struct cni_result *r, struct error 
             (rc = opt_string(o, "mac", w, &i->mac, err)) < 0 ||
             (rc = opt_string(o, "sandbox", w, &i->sandbox, err)) < 0)
             return rc;
+        /* The spec requires it (found by fuzz_cni_result: its users read it). */
+        if (i->name == NULL || *i->name == '\0')
+            return error_new(err, EINVAL, "%s.name: missing (an interface must have a name)",
+                             w);
         if (i->sandbox && *i->sandbox == '\0') {
             free(i->sandbox);
             i->sandbox = NULL;

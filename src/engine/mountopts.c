@@ -84,9 +84,14 @@ int mount_parse_size(const char *s, uint64_t *ret)
         p++;
     if (*p != '\0')
         return -EINVAL;
-    if (whole > UINT64_MAX / mult)
+    /* At most INT64_MAX: the size goes into JSON records (jansson's
+     * integers are signed) and back (found by fuzz_net_flags). */
+    if (whole > (uint64_t) INT64_MAX / mult)
         return -ERANGE;
-    *ret = whole * mult + (frac * mult) / frac_div;
+    uint64_t v = whole * mult + (frac * mult) / frac_div;
+    if (v > (uint64_t) INT64_MAX)
+        return -ERANGE;
+    *ret = v;
     return 0;
 }
 

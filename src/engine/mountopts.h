@@ -57,7 +57,8 @@ int mount_parse_volume(const char *spec, struct mount_request *ret, struct error
 int mount_parse_mount(const char *spec, struct mount_request *ret, struct error **err);
 int mount_parse_tmpfs(const char *spec, struct mount_request *ret, struct error **err);
 
-/* "64m", "1g", "4096", "1.5g": bytes (k, m, g, t; an optional b). */
+/* "64m", "1g", "4096", "1.5g": bytes (k, m, g, t; an optional b), at most
+ * INT64_MAX (-ERANGE beyond). */
 int mount_parse_size(const char *s, uint64_t *ret);
 
 /* A volume name as docker allows: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */

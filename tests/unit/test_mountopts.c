@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of engine/mountopts: -v, --mount, --tmpfs, sizes, duplicates
  * and the JSON round trip. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +163,10 @@ static void test_sizes(void **state)
     assert_int_equal(v, 3ull << 29);
     assert_true(mount_parse_size("", &v) < 0);
     assert_true(mount_parse_size("m", &v) < 0);
+    /* a record must be able to hold it (found by fuzz_net_flags) */
+    assert_int_equal(mount_parse_size("9223372036854775807", &v), 0);
+    assert_int_equal(mount_parse_size("9223372036854775808", &v), -ERANGE);
+    assert_int_equal(mount_parse_size("8388608t", &v), -ERANGE);
     assert_true(mount_parse_size("1.m", &v) < 0);
     assert_true(mount_parse_size("-1", &v) < 0);
     assert_true(mount_parse_size("1x", &v) < 0);
