@@ -20,9 +20,12 @@
 # --root and --runroot in the temp dir and a default network of its own
 # (bridge cbbench0, 10.99.250.0/24), removed at the end with its rules.
 #
-# Markdown on stdout, progress on stderr; non-zero exit when it cannot
-# measure.  Usually run via bench/run.sh (make bench).
-#   BENCH_NET_ROUNDS=40   measured rounds (after 2 warm-up rounds)
+# Follows the contract of bench/README.md: `bench-net.sh OUTDIR` writes
+# OUTDIR/report.md, samples.tsv (run-rm wall_ms of each contestant),
+# contestants.tsv and skipped.txt; progress on stderr; exit 77 when the CNI
+# plugins or a tool it needs are missing.  Usually run via bench/run.sh
+# (make bench).
+#   BENCH_NET_ROUNDS=40   measured rounds, 40 x BENCH_SCALE (after 2 warm-up rounds)
 #   CABIN=build/cabin
 #   BENCH_KEEP=1          keep the temp dir
 set -euo pipefail
@@ -109,21 +112,20 @@ fi
 # ---------------------------------------------------------------------------
 # Outer mode.
 # ---------------------------------------------------------------------------
-export BENCH_NET_ROUNDS=${BENCH_NET_ROUNDS:-40}
+. "$here/lib.sh"
+bench_init "${1:-}"
+export BENCH_NET_ROUNDS=${BENCH_NET_ROUNDS:-$(bench_rounds 40)}
 case $BENCH_NET_ROUNDS in '' | *[!0-9]*) die "BENCH_NET_ROUNDS must be a number" ;; esac
 [ "$BENCH_NET_ROUNDS" -ge 1 ] || die "BENCH_NET_ROUNDS must be at least 1"
 CABIN=${CABIN:-$repo/build/cabin}
 [ -x "$CABIN" ] || die "cabin not built ($CABIN)"
 [ "$(id -u)" = 0 ] || die "needs root"
-[ -x /usr/lib/cni/bridge ] || die "the CNI plugins are not installed (containernetworking-plugins)"
-for tool in podman unshare mountpoint cc umoci skopeo iptables; do
-    command -v "$tool" >/dev/null || {
-        echo "## network: \`run --rm busybox true\` with and without a network (bench-net.sh)"
-        echo
-        echo "Skipped: \`$tool\` is not installed."
-        exit 0
-    }
-done
+[ -x /usr/lib/cni/bridge ] || bench_skip "the CNI plugins are not installed (containernetworking-plugins)"
+bench_need podman unshare mountpoint cc umoci skopeo iptables
+bench_contestant cabin "$CABIN" version
+bench_contestant cabin-none "$CABIN" version
+bench_contestant podman "$(command -v podman)"
+bench_contestant podman-none "$(command -v podman)"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cabin-bench-net.XXXXXX")
 chmod 755 "$W"
@@ -192,7 +194,14 @@ stats() { # LABEL -> "ok runs median p90 min"
         }' "$W/results.tsv"
 }
 
-echo "## network: \`run --rm busybox true\` with and without a network (bench-net.sh)"
+# Raw samples (bench/README.md), then the report.
+awk -F'\t' -v OFS='\t' '$4 == 0 { print "run-rm", $1, "wall_ms", sprintf("%.3f", $2 / 1e6) }' \
+    "$W/results.tsv" >>"$BENCH_OUT/samples.tsv"
+while IFS=$'\t' read -r name st; do
+    bench_skipped "$name" "failed its smoke run (exit $st): $(tail -n 1 "$W/smoke-$name.log")"
+done <"$W/smoke-failed"
+exec >"$BENCH_OUT/report.md"
+echo "## What networking costs: \`run --rm busybox true\` with and without a network (bench-net.sh)"
 echo
 echo "Wall time of the whole command, from fork() to wait4() in the timer: cabin with its default"
 echo "network (CNI $(dpkg-query -W -f '${Version}' containernetworking-plugins 2>/dev/null): bridge,"
