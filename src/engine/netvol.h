@@ -86,6 +86,21 @@ int netvol_stop(struct engine *e, const char *id, struct error **err);
 int netvol_removed(struct engine *e, const struct mount_request *mounts, size_t n_mounts,
                    bool volumes, struct error **err);
 
+/* ---- removal (netvol_prune.c) ---- */
+
+struct network;
+/* Remove network `n` unless a container uses it (EBUSY, naming them); the
+ * caller holds network_lock(LOCK_EX). */
+int netvol_network_remove(struct engine *e, const struct network *n, struct error **err);
+/* Every network but the default one that no container uses (network prune,
+ * system prune); their names in *ret_removed, even on an error. */
+int netvol_prune_networks(struct engine *e, char ***ret_removed, struct error **err);
+/* The anonymous volumes (with `all`: every volume) no container uses,
+ * carrying every label of `labels` ("KEY" or "KEY=VALUE"); their names and
+ * the bytes they held, even on an error. */
+int netvol_prune_volumes(struct engine *e, bool all, char *const *labels, char ***ret_removed,
+                         uint64_t *ret_bytes, struct error **err);
+
 /* docker's NetworkSettings and Mounts of container `id` (folder cdirfd):
  * from its running sandbox, else from its request.  New references. */
 void netvol_inspect(struct engine *e, const char *id, int cdirfd, json_t **ret_settings,

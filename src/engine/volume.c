@@ -215,6 +215,17 @@ static int make(struct engine *e, int dfd, const char *name, char *const *labels
     return r; /* 1: someone else made it first */
 }
 
+bool volume_has_label(const struct volume *v, const char *want)
+{
+    size_t n = strlen(want);
+    for (size_t i = 0; v->labels && v->labels[i]; i++)
+        if (strcmp(v->labels[i], want) == 0 ||
+            (strchr(want, '=') == NULL && strncmp(v->labels[i], want, n) == 0 &&
+             v->labels[i][n] == '='))
+            return true;
+    return false;
+}
+
 int volume_ensure(struct engine *e, const char *name, char *const *labels, bool anonymous,
                   struct volume **ret, bool *ret_made, struct error **err)
 {

@@ -42,6 +42,9 @@ struct volume {
 
 void volume_free(struct volume *v);
 
+/* Does it carry `want` ("KEY": any value, or "KEY=VALUE")? */
+bool volume_has_label(const struct volume *v, const char *want);
+
 /* The volume `name`, made if missing (with these labels).  *ret_made says
  * whether this call made it (may be NULL). */
 int volume_ensure(struct engine *e, const char *name, char *const *labels, bool anonymous,

@@ -180,3 +180,26 @@ load net_helpers
 	[ "$status" -eq 0 ]
 	[ "$(cabin volume ls -q)" = keep ]
 }
+
+@test "system prune: unused networks, with --volumes unused anonymous volumes (docker's)" {
+	import_busybox
+	cabin network create --subnet "$NET_BASE.3.0/24" -o com.docker.network.bridge.name="${NET_PREFIX}3" spare >/dev/null
+	cabin volume create named >/dev/null
+	id=$(cabin create --network none -v /anon busybox true)
+	anon=$(cabin inspect "$id" | jq -r '.[0].Mounts[0].Name')
+	cabin rm "$id" >/dev/null
+	run_cabin system prune -f
+	[ "$status" -eq 0 ]
+	[[ $output == *"Deleted Networks:"*spare* ]]
+	[ ! -e "$CROOT/net.d/spare.conflist" ]
+	[ -d "$CROOT/volumes/$anon" ]
+	run_cabin system prune -f --volumes
+	[ "$status" -eq 0 ]
+	[[ $output == *"Deleted Volumes:"*"$anon"* ]]
+	[ ! -e "$CROOT/volumes/$anon" ]
+	[ -d "$CROOT/volumes/named" ]
+	# without -f it asks, and says what goes
+	run_cabin system prune --volumes
+	[[ $output == *"all networks not used by at least one container"* ]]
+	[[ $output == *"all anonymous volumes not used"* ]]
+}

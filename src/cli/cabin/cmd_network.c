@@ -308,24 +308,6 @@ static int cmd_network_inspect(struct cabin_ctx *ctx, int argc, char **argv)
 
 /* ---- rm and prune ---------------------------------------------------------------- */
 
-/* Remove one network no container uses (the caller holds the lock). */
-static int remove_unused(struct engine *e, const struct network *n, struct error **err)
-{
-    cleanup_strv char **users = NULL;
-    int r = netvol_users(e, n->name, NULL, &users, err);
-    if (r < 0)
-        return r;
-    if (users) {
-        char list[200] = "";
-        for (size_t k = 0; users[k] && strlen(list) < 150; k++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%.12s", k ? ", " : "",
-                     users[k]);
-        return error_new(err, EBUSY, "network `%s` is in use by container%s %s (remove %s first)",
-                         n->name, users[1] ? "s" : "", list, users[1] ? "them" : "it");
-    }
-    return network_remove(e, n, err);
-}
-
 struct rm_cli {
     bool force;
 };
@@ -358,7 +340,7 @@ static int cmd_network_rm(struct cabin_ctx *ctx, int argc, char **argv)
         if (r == 0)
             r = network_lock(e, LOCK_EX, &lock, &e2);
         if (r == 0)
-            r = remove_unused(e, n, &e2);
+            r = netvol_network_remove(e, n, &e2);
         if (r == 0)
             printf("%s\n", argv[i]);
         else if (!(c.force && error_code(e2) == ENOENT))
@@ -394,30 +376,11 @@ static int cmd_network_prune(struct cabin_ctx *ctx, int argc, char **argv)
     }
     cleanup_error struct error *err = NULL;
     struct engine *e = NULL;
-    struct network **all = NULL;
-    cleanup_close int lock = -1;
-    if (cabin_engine(ctx, &e, &err) < 0)
-        return cabin_fail(err, 1);
-    sandbox_sweep(e);
-    if (network_list(e, &all, NULL, &err) < 0 || network_lock(e, LOCK_EX, &lock, &err) < 0) {
-        network_list_free(all);
-        return cabin_fail(err, 1);
-    }
-    int status = 0;
-    bool header = false;
-    for (size_t k = 0; all[k]; k++) {
-        if (strcmp(all[k]->name, NET_DEFAULT_NAME) == 0)
-            continue;
-        cleanup_error struct error *e2 = NULL;
-        if (remove_unused(e, all[k], &e2) == 0) {
-            if (!header)
-                printf("Deleted Networks:\n");
-            header = true;
-            printf("%s\n", all[k]->name);
-        } else if (error_code(e2) != EBUSY) {
-            status = cabin_fail(e2, 1);
-        }
-    }
-    network_list_free(all);
-    return status;
+    cleanup_strv char **removed = NULL;
+    int r = cabin_engine(ctx, &e, &err);
+    if (r == 0)
+        r = netvol_prune_networks(e, &removed, &err);
+    for (size_t k = 0; removed && removed[k]; k++)
+        printf("%s%s\n", k ? "" : "Deleted Networks:\n", removed[k]);
+    return r < 0 ? cabin_fail(err, 1) : 0;
 }

@@ -119,16 +119,6 @@ static int check_filters(char *const *filters, struct error **err)
     return 0;
 }
 
-static bool has_label(char *const *labels, const char *want)
-{
-    size_t n = strlen(want);
-    for (size_t i = 0; labels && labels[i]; i++)
-        if (strcmp(labels[i], want) == 0 ||
-            (strchr(want, '=') == NULL && strncmp(labels[i], want, n) == 0 && labels[i][n] == '='))
-            return true;
-    return false;
-}
-
 static int in_use(struct engine *e, const char *name, bool *ret, struct error **err)
 {
     cleanup_strv char **users = NULL;
@@ -147,7 +137,7 @@ static int matches(struct engine *e, const struct volume *v, char *const *filter
         if (strncmp(filters[i], "name=", 5) == 0) {
             *ret = strstr(v->name, val) != NULL;
         } else if (strncmp(filters[i], "label=", 6) == 0) {
-            *ret = has_label(v->labels, val);
+            *ret = volume_has_label(v, val);
         } else {
             bool used = false;
             int r = in_use(e, v->name, &used, err);
@@ -317,36 +307,19 @@ static int cmd_volume_prune(struct cabin_ctx *ctx, int argc, char **argv)
         if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
             return 0;
     }
+    cleanup_strv char **labels = NULL, **removed = NULL;
+    for (size_t k = 0; filters && filters[k]; k++)
+        if (strv_push(&labels, filters[k] + 6) < 0)
+            return error_new(&err, ENOMEM, "out of memory"), cabin_fail(err, 1);
     struct engine *e = NULL;
-    struct volume **all = NULL;
-    if (cabin_engine(ctx, &e, &err) < 0 || volume_list(e, &all, &err) < 0)
-        return cabin_fail(err, 1);
     uint64_t total = 0;
-    int status = 0;
-    bool header = false;
-    for (size_t k = 0; all[k]; k++) {
-        const struct volume *v = all[k];
-        bool want = c.all || v->anonymous;
-        for (size_t f = 0; want && filters && filters[f]; f++)
-            want = has_label(v->labels, filters[f] + 6);
-        uint64_t bytes = 0;
-        cleanup_error struct error *e2 = NULL;
-        if (!want || volume_usage(e, v, &bytes, &e2) < 0)
-            continue;
-        if (volume_remove(e, v->name, &e2) < 0) {
-            if (error_code(e2) != EBUSY && error_code(e2) != ENOENT)
-                status = cabin_fail(e2, 1);
-            continue;
-        }
-        if (!header)
-            printf("Deleted Volumes:\n");
-        header = true;
-        printf("%s\n", v->name);
-        total += bytes;
-    }
-    volume_list_free(all);
+    int r = cabin_engine(ctx, &e, &err);
+    if (r == 0)
+        r = netvol_prune_volumes(e, c.all, labels, &removed, &total, &err);
+    for (size_t k = 0; removed && removed[k]; k++)
+        printf("%s%s\n", k ? "" : "Deleted Volumes:\n", removed[k]);
     char size[32];
     cabin_human_size(total, size, sizeof(size));
-    printf("%sTotal reclaimed space: %s\n", header ? "\n" : "", size);
-    return status;
+    printf("%sTotal reclaimed space: %s\n", removed ? "\n" : "", size);
+    return r < 0 ? cabin_fail(err, 1) : 0;
 }
