@@ -78,11 +78,13 @@ static int parse_interfaces(const json_t *j, struct cni_result *r, struct error 
         return n;
     if ((r->interfaces = calloc((size_t) n, sizeof(*r->interfaces))) == NULL)
         return error_new(err, ENOMEM, "out of memory");
-    for (; r->n_interfaces < (size_t) n; r->n_interfaces++) {
-        struct cni_interface *i = &r->interfaces[r->n_interfaces];
-        const json_t *o = json_array_get(a, r->n_interfaces);
+    /* Counted before its fields are read, so that the result's free sees
+     * what a failure left half-read (found by fuzz_cni_result). */
+    for (size_t k = 0; k < (size_t) n; k++) {
+        struct cni_interface *i = &r->interfaces[r->n_interfaces++];
+        const json_t *o = json_array_get(a, k);
         char w[48];
-        snprintf(w, sizeof(w), "result.interfaces[%zu]", r->n_interfaces);
+        snprintf(w, sizeof(w), "result.interfaces[%zu]", k);
         int rc;
         if (json_expect(o, JSON_OBJECT, w, err) < 0)
             return -EINVAL;
