@@ -594,14 +594,6 @@ int mount_requests_parse(const struct mount_flags *f, struct mount_request **ret
 
 /* ---- JSON -------------------------------------------------------------------------- */
 
-static json_t *strv_array(char *const *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; v && v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
 json_t *mount_requests_to_json(const struct mount_request *v, size_t n)
 {
     json_t *a = json_array();
@@ -612,8 +604,8 @@ json_t *mount_requests_to_json(const struct mount_request *v, size_t n)
                               m->readonly, "create_source", m->create_source, "nonrecursive",
                               m->nonrecursive, "nocopy", m->nocopy, "tmpfs_size",
                               (json_int_t) m->tmpfs_size, "has_mode", m->has_mode, "tmpfs_mode",
-                              (int) m->tmpfs_mode, "labels", strv_array(m->labels),
-                              "tmpfs_opts", strv_array(m->tmpfs_opts));
+                              (int) m->tmpfs_mode, "labels", json_strv(m->labels),
+                              "tmpfs_opts", json_strv(m->tmpfs_opts));
         if (o && m->source)
             json_object_set_new(o, "source", json_string(m->source));
         if (o && m->propagation)

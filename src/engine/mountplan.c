@@ -167,14 +167,6 @@ int mountplan_prepare(struct engine *e, int rootfd, const struct image_config *i
 
 /* ---- the bundle --------------------------------------------------------------- */
 
-static json_t *strv_json(char *const *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; v && v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
 static bool has_opt(char *const *opts, const char *o)
 {
     for (size_t i = 0; opts && opts[i]; i++)
@@ -203,7 +195,7 @@ static json_t *tmpfs_options(const struct mount_request *m)
         r |= strv_push(&o, buf);
     }
     r |= strv_push(&o, m->readonly ? "ro" : "rw");
-    return r < 0 ? NULL : strv_json(o);
+    return r < 0 ? NULL : json_strv(o);
 }
 
 static char *source_of(struct engine *e, const struct mount_request *m)

@@ -447,14 +447,6 @@ int net_request_parse(const struct net_flags *f, struct net_request **ret, struc
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static json_t *strv_array(char *const *v)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; v && v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
-}
-
 json_t *net_ports_to_json(const struct net_port *ports, size_t n)
 {
     json_t *a = json_array();
@@ -477,11 +469,11 @@ json_t *net_request_to_json(const struct net_request *r)
                               json_pack("{s:s, s:s}", "name", r->hosts[i].name, "ip",
                                         r->hosts[i].ip));
     json_t *j = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o}", "mode",
-                          net_mode_name(r->mode), "networks", strv_array(r->networks), "ports",
-                          ports, "publish_all", r->publish_all, "dns", strv_array(r->dns),
-                          "dns_search", strv_array(r->dns_search), "dns_options",
-                          strv_array(r->dns_options), "hosts", hosts, "aliases",
-                          strv_array(r->aliases));
+                          net_mode_name(r->mode), "networks", json_strv(r->networks), "ports",
+                          ports, "publish_all", r->publish_all, "dns", json_strv(r->dns),
+                          "dns_search", json_strv(r->dns_search), "dns_options",
+                          json_strv(r->dns_options), "hosts", hosts, "aliases",
+                          json_strv(r->aliases));
     if (j && r->container)
         json_object_set_new(j, "container", json_string(r->container));
     if (j && r->ip)

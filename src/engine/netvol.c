@@ -116,14 +116,10 @@ int netvol_users(struct engine *e, const char *network, const char *volume, char
 
 /* ---- the records' docker fields ------------------------------------------------- */
 
-static json_t *strv_json(char *const *v)
+/* docker's null for an empty list */
+static json_t *strv_or_null(char *const *v)
 {
-    if (v == NULL || v[0] == NULL)
-        return json_null();
-    json_t *a = json_array();
-    for (size_t i = 0; v[i]; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
+    return v && v[0] ? json_strv(v) : json_null();
 }
 
 static const char *network_mode(const struct net_request *net, char *buf, size_t len)
@@ -233,9 +229,9 @@ int netvol_records(json_t *config, json_t *host_config, const struct image_confi
                         json_string(network_mode(net, mode, sizeof(mode))));
     json_object_set_new(host_config, "PortBindings", port_bindings(net));
     json_object_set_new(host_config, "PublishAllPorts", json_boolean(net->publish_all));
-    json_object_set_new(host_config, "Dns", strv_json(net->dns));
-    json_object_set_new(host_config, "DnsSearch", strv_json(net->dns_search));
-    json_object_set_new(host_config, "DnsOptions", strv_json(net->dns_options));
+    json_object_set_new(host_config, "Dns", strv_or_null(net->dns));
+    json_object_set_new(host_config, "DnsSearch", strv_or_null(net->dns_search));
+    json_object_set_new(host_config, "DnsOptions", strv_or_null(net->dns_options));
     json_object_set_new(host_config, "ExtraHosts", extra_hosts(net));
     json_object_set_new(config, "ExposedPorts", json_object_size(exposed) ? exposed : json_null());
     json_object_set_new(config, "Volumes", json_object_size(volumes) ? volumes : json_null());
