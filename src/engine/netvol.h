@@ -88,6 +88,11 @@ int netvol_removed(struct engine *e, const struct mount_request *mounts, size_t 
 
 /* ---- removal (netvol_prune.c) ---- */
 
+/* EBUSY, naming them, when containers use the network (or the volume:
+ * pass NULL for the other); else 0. */
+int netvol_unused(struct engine *e, const char *network, const char *volume,
+                  struct error **err);
+
 struct network;
 /* Remove network `n` unless a container uses it (EBUSY, naming them); the
  * caller holds network_lock(LOCK_EX). */

@@ -13,21 +13,26 @@
 #include "util/cleanup.h"
 #include "util/strv.h"
 
-int netvol_network_remove(struct engine *e, const struct network *n, struct error **err)
+int netvol_unused(struct engine *e, const char *network, const char *volume,
+                  struct error **err)
 {
     cleanup_strv char **users = NULL;
-    int r = netvol_users(e, n->name, NULL, &users, err);
-    if (r < 0)
+    int r = netvol_users(e, network, volume, &users, err);
+    if (r < 0 || users == NULL)
         return r;
-    if (users) {
-        char list[200] = "";
-        for (size_t k = 0; users[k] && strlen(list) < 150; k++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%.12s", k ? ", " : "",
-                     users[k]);
-        return error_new(err, EBUSY, "network `%s` is in use by container%s %s (remove %s first)",
-                         n->name, users[1] ? "s" : "", list, users[1] ? "them" : "it");
-    }
-    return network_remove(e, n, err);
+    char list[200] = "";
+    for (size_t k = 0; users[k] && strlen(list) < 150; k++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%.12s", k ? ", " : "",
+                 users[k]);
+    return error_new(err, EBUSY, "%s `%s` is in use by container%s %s (remove %s first)",
+                     network ? "network" : "volume", network ? network : volume,
+                     users[1] ? "s" : "", list, users[1] ? "them" : "it");
+}
+
+int netvol_network_remove(struct engine *e, const struct network *n, struct error **err)
+{
+    int r = netvol_unused(e, n->name, NULL, err);
+    return r < 0 ? r : network_remove(e, n, err);
 }
 
 int netvol_prune_networks(struct engine *e, char ***ret_removed, struct error **err)

@@ -326,17 +326,8 @@ int volume_remove(struct engine *e, const char *name, struct error **err)
     int r = volume_lock(e, name, LOCK_EX, &lock, err);
     if (r < 0)
         return r;
-    cleanup_strv char **users = NULL;
-    if ((r = netvol_users(e, NULL, name, &users, err)) < 0)
+    if ((r = netvol_unused(e, NULL, name, err)) < 0)
         return r;
-    if (users) {
-        char list[200] = "";
-        for (size_t k = 0; users[k] && strlen(list) < 150; k++)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%.12s", k ? ", " : "",
-                     users[k]);
-        return error_new(err, EBUSY, "volume `%s` is in use by container%s %s", name,
-                         users[1] ? "s" : "", list);
-    }
     cleanup_close int dfd = -1;
     if ((r = volumes_dir(e, &dfd, err)) < 0)
         return r;
