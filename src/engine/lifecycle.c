@@ -98,6 +98,16 @@ int engine_container_start(struct engine *e, struct engine_container *c,
     cleanup_close int mine = sv[0];
     bool exec_failed = false;
     r = monitor_spawn(e, c, sv[1], flags, &exec_failed, err);
+    if (r < 0 && monitor_alive(e, c->id)) {
+        /* Another start won the race (its monitor holds the lock): the
+         * root, the network and the state are its own now, and the
+         * container runs, which is what was asked. */
+        if (attach)
+            return error_wrap(err, "starting container %.12s", c->id);
+        error_free(*err);
+        *err = NULL;
+        return 0;
+    }
     if (r < 0) {
         /* What a monitor killed while it set up the network left. */
         cleanup_error struct error *e2 = NULL, *e3 = NULL;

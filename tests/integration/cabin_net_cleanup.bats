@@ -106,3 +106,24 @@ leases() {
 	cabin rm orphan2 >/dev/null
 	assert_no_net_leftovers
 }
+
+@test "starts of one container racing each other: one network, and the losers leave it alone" {
+	id=$(cabin create -e "$MARKER" --name racer busybox sleep 100)
+	# (wait with the pids: a bare wait would wait for bats' own timer too)
+	pids=()
+	for ((i = 0; i < 6; i++)); do
+		cabin start racer >"$TMP/start$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	# every start says it is running (docker's start of a running one too)
+	for ((i = 0; i < 6; i++)); do
+		[ "$(cat "$TMP/start$i.out")" = racer ] || { cat "$TMP/start$i.out"; false; }
+	done
+	[ "$(cstate racer Status)" = running ]
+	[ "$(leases)" -eq 1 ]
+	[ -e "$CRUN/netns/$id" ]
+	cabin exec racer ping -c 1 -W 5 "$NET_BASE.0.1" >/dev/null
+	cabin rm -f racer >/dev/null
+	assert_no_net_leftovers
+}
