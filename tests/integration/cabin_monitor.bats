@@ -8,7 +8,8 @@
 load cabin_helpers
 
 rm_ones_settled() {
-	[ -z "$(cabin ps --filter label=rm=yes -q)" ]
+	[ -z "$(cabin ps --filter label=rm=yes -q)" ] &&
+		[ -z "$(cabin ps -a --filter label=rm=yes --filter status=exited -q)" ]
 }
 
 # Everything listed can be inspected and removed, and then nothing is left.
