@@ -303,6 +303,26 @@ int netvol_create(struct engine *e, const char *id, int cdirfd, int rootfd,
     return 0;
 }
 
+/* --network container:X: X's hosts and resolv.conf, as docker shares them
+ * (the network is X's; so are its names and nameservers). */
+static int copy_joined_etc(struct engine *e, const char *joined, int cdirfd, struct error **err)
+{
+    static const char *const files[] = {ETCFILES_HOSTS, ETCFILES_RESOLV};
+    cleanup_close int from = engine_container_open_dir(e, joined);
+    if (from < 0)
+        return error_errno(err, "container %.12s", joined);
+    for (size_t i = 0; i < 2; i++) {
+        cleanup_free char *text = NULL;
+        size_t len = 0;
+        int r = fs_read_file_at(from, files[i], 1u << 20, &text, &len, err);
+        if (r == 0)
+            r = fs_write_file_atomic(cdirfd, files[i], text, len, 0644, 0, err);
+        if (r < 0)
+            return error_wrap(err, "the /etc/%s of container %.12s", files[i], joined);
+    }
+    return 0;
+}
+
 /* The hosts, resolv.conf and hostname of a running sandbox, then its
  * peers' block at the end of hosts. */
 static int write_etc(struct engine *e, const struct engine_container *c, int cdirfd,
@@ -347,7 +367,8 @@ int netvol_start(struct engine *e, const struct engine_container *c, int cdirfd,
     cleanup_sandbox struct sandbox *s = NULL;
     if ((r = sandbox_setup(e, &p, &s, err)) < 0)
         return r;
-    r = write_etc(e, c, cdirfd, net, s, err);
+    r = s->mode == NET_MODE_CONTAINER ? copy_joined_etc(e, s->joined, cdirfd, err)
+                                      : write_etc(e, c, cdirfd, net, s, err);
     /* container:X learns X's namespace only now */
     cleanup_json json_t *spec = NULL;
     if (r == 0 && s->mode == NET_MODE_CONTAINER)

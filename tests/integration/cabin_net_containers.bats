@@ -158,6 +158,9 @@ free_port() {
 	run_cabin run --rm --network container:base busybox ip -o -4 addr show eth0
 	[ "$status" -eq 0 ]
 	[[ $output == *"$(ip_of base)/24"* ]]
+	# and X's hosts and resolv.conf, as docker shares them
+	run_cabin run --rm --network container:base busybox cat /etc/hosts
+	[ "$output" = "$(cabin exec base cat /etc/hosts)" ]
 	# none of them may publish ports; an unknown network is refused at create
 	run_cabin create --network none -p 80 busybox true
 	[ "$status" -ne 0 ]
