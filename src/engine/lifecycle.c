@@ -64,6 +64,22 @@ static void clean_leftovers(struct engine *e, const struct engine_container *c)
     }
 }
 
+/* Has the current run's process ended while its monitor still cleans up
+ * (as opposed to a monitor that is starting a new run)? */
+static bool cleaning_up(struct engine *e, const struct engine_container *c,
+                        const struct engine_state *st)
+{
+    if (!st->monitor || st->status != ENGINE_EXITED)
+        return false;
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    cleanup_json json_t *j = NULL;
+    if (cdirfd < 0 || json_load_file_at(cdirfd, MONITOR_STATE, 1u << 20, &j, NULL) < 0)
+        return false;
+    const char *status = json_string_value(json_object_get(j, "status"));
+    return json_integer_value(json_object_get(j, "run")) == c->run && status &&
+           strcmp(status, "exited") == 0;
+}
+
 int engine_container_start(struct engine *e, struct engine_container *c,
                            const struct engine_attach_opts *attach, int *ret_attach,
                            struct error **err)
@@ -74,6 +90,18 @@ int engine_container_start(struct engine *e, struct engine_container *c,
         return r;
     struct engine_state st;
     engine_container_state(e, c, &st);
+    if (cleaning_up(e, c, &st)) {
+        /* The process ended and its monitor still cleans up (the network's
+         * teardown, the unmount): this start follows that cleanup, it does
+         * not count as one of a running container. */
+        close(steal_fd(&lock));
+        if (monitor_wait_gone(e, c->id, CLEANUP_WAIT_MS) < 0)
+            return error_new(err, ETIMEDOUT, "container %.12s: its monitor did not finish its "
+                                             "cleanup", c->id);
+        if ((r = engine_container_lock(e, c, &lock, err)) < 0)
+            return r;
+        engine_container_state(e, c, &st);
+    }
     if (running(&st) || st.monitor) {
         if (attach)
             return error_new(err, EBUSY, "container %.12s is already running", c->id);
