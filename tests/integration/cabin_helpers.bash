@@ -167,7 +167,8 @@ assert_container_gone() {
 			return 1
 		fi
 	done
-	# (|| true: find fails when another test's cgroup goes while it reads)
+	# (find fails when a cgroup of someone else's vanishes under it: only
+	# what it prints counts)
 	left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$id" 2>/dev/null || true)
 	if [ -n "$left" ]; then
 		echo "cgroups left: $left" >&2
