@@ -17,6 +17,8 @@ DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
 # Terminals (script is util-linux's / bsdutils') and the real clients
 # (tests/integration/{podman,containerd,dockerd}.bats).
 DEPS_TEST  += tmux bsdutils podman conmon containernetworking-plugins containerd docker.io
+# networks: the iptables the CNI plugins run
+DEPS_TEST  += iptables
 DEPS_BENCH := runc crun time podman gnuplot-nox
 DEPS_FUZZ  := clang libclang-rt-14-dev
 

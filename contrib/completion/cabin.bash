@@ -34,6 +34,14 @@ _cabin_containers() {
 	cabin $(_cabin_globals) ps -a --format '{{.Names}}' 2>/dev/null
 }
 
+_cabin_networks() {
+	cabin $(_cabin_globals) network ls 2>/dev/null | awk 'NR > 1 { print $2 }'
+}
+
+_cabin_volumes() {
+	cabin $(_cabin_globals) volume ls -q 2>/dev/null
+}
+
 _cabin_images() {
 	cabin $(_cabin_globals) images --format json 2>/dev/null |
 		grep -oE '"RepoTags":\[[^]]*\]' | grep -oE '"[^"]+"' | tr -d '"' | grep -v RepoTags
@@ -50,7 +58,7 @@ _cabin() {
 		*)
 			if [ -z "$cmd" ]; then
 				cmd=$w
-			elif [ -z "$sub" ] && { [ "$cmd" = container ] || [ "$cmd" = image ] || [ "$cmd" = system ]; }; then
+			elif [ -z "$sub" ] && { [ "$cmd" = container ] || [ "$cmd" = image ] || [ "$cmd" = system ] || [ "$cmd" = network ] || [ "$cmd" = volume ]; }; then
 				sub=$w
 			fi
 			;;
@@ -62,7 +70,8 @@ _cabin() {
 		return
 		;;
 	--restart) COMPREPLY=($(compgen -W "no on-failure always unless-stopped" -- "$cur")); return ;;
-	--network) COMPREPLY=($(compgen -W "none host" -- "$cur")); return ;;
+	--network) COMPREPLY=($(compgen -W "bridge none host $(_cabin_networks)" -- "$cur")); return ;;
+	-v | --volume) COMPREPLY=($(compgen -W "$(_cabin_volumes | sed 's/$/:/')" -- "$cur") $(compgen -f -- "$cur")); return ;;
 	--pull) COMPREPLY=($(compgen -W "missing always never" -- "$cur")); return ;;
 	--storage-driver) COMPREPLY=($(compgen -W "overlay vfs" -- "$cur")); return ;;
 	esac
@@ -74,7 +83,7 @@ _cabin() {
 		fi
 		return
 	fi
-	if [ "$cmd" = container ] || [ "$cmd" = image ] || [ "$cmd" = system ]; then
+	if [ "$cmd" = container ] || [ "$cmd" = image ] || [ "$cmd" = system ] || [ "$cmd" = network ] || [ "$cmd" = volume ]; then
 		group=$cmd
 		if [ -z "$sub" ]; then
 			COMPREPLY=($(compgen -W "$(_cabin_commands "$group")" -- "$cur"))
@@ -86,12 +95,16 @@ _cabin() {
 		COMPREPLY=($(compgen -W "$(_cabin_flags $group "$cmd")" -- "$cur"))
 		return
 	fi
+	case $group in
+	network) [ "$cmd" = create ] || COMPREPLY=($(compgen -W "$(_cabin_networks)" -- "$cur")); return ;;
+	volume) [ "$cmd" = create ] || COMPREPLY=($(compgen -W "$(_cabin_volumes)" -- "$cur")); return ;;
+	esac
 	case $cmd in
 	run | create) COMPREPLY=($(compgen -W "$(_cabin_images)" -- "$cur")) ;;
 	rmi | tag | save | history) COMPREPLY=($(compgen -W "$(_cabin_images)" -- "$cur")) ;;
 	inspect) COMPREPLY=($(compgen -W "$(_cabin_containers) $(_cabin_images)" -- "$cur")) ;;
 	cp) COMPREPLY=($(compgen -W "$(_cabin_containers | sed 's/$/:/')" -- "$cur") $(compgen -f -- "$cur")) ;;
-	attach | exec | kill | logs | pause | unpause | rename | restart | rm | start | stats | stop | top | wait | ls | ps)
+	attach | exec | kill | logs | pause | port | unpause | rename | restart | rm | start | stats | stop | top | wait | ls | ps)
 		COMPREPLY=($(compgen -W "$(_cabin_containers)" -- "$cur"))
 		;;
 	load | import) COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -17,6 +17,7 @@
 #include "engine/logs.h"
 #include "engine/monitor.h"
 #include "engine/names.h"
+#include "engine/netvol.h"
 #include "monitor/protocol.h"
 #include "runtime/signals.h"
 #include "util/cleanup.h"
@@ -616,7 +617,7 @@ static bool image_recorded(struct engine *e, const char *image_id)
     return found;
 }
 
-int engine_container_destroy(struct engine *e, const struct engine_container *c,
+int engine_container_destroy(struct engine *e, const struct engine_container *c, bool volumes,
                              struct error **err)
 {
     struct runtime *rt = NULL;
@@ -625,15 +626,36 @@ int engine_container_destroy(struct engine *e, const struct engine_container *c,
         return r;
     if ((r = container_delete(rt, c->id, true, err)) < 0 && error_code(*err) != ENOENT)
         return error_wrap(err, "removing container %.12s", c->id);
+    /* Its network, if nobody tore it down (what fails stays for the next
+     * sweep: sandbox.h); the removal goes on regardless. */
+    cleanup_error struct error *net_err = NULL;
+    if (netvol_stop(e, c->id, &net_err) < 0)
+        log_warn("removing container %.12s: %s", c->id, net_err->msg);
+    /* Its mounts, read before the folder goes: the anonymous volumes
+     * follow it (rm -v, --rm). */
+    struct mount_request *mounts = NULL;
+    size_t n_mounts = 0;
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    cleanup_error struct error *load_err = NULL;
+    if (volumes && cdirfd >= 0)
+        netvol_load(cdirfd, NULL, &mounts, &n_mounts, &load_err);
     /* Out of sight first, then gone. */
     char hidden[ENGINE_ID_LEN + 8];
     snprintf(hidden, sizeof(hidden), ".rm-%s", c->id);
-    if (renameat(e->containersfd, c->id, e->containersfd, hidden) < 0)
+    if (renameat(e->containersfd, c->id, e->containersfd, hidden) < 0) {
+        mount_requests_free(mounts, n_mounts);
         return errno == ENOENT ? 0 : error_errno(err, "removing container %.12s", c->id);
+    }
     names_release(e, c->name, c->id);
-    if ((r = destroy(e, hidden, c->driver, err)) < 0)
+    if ((r = destroy(e, hidden, c->driver, err)) < 0) {
+        mount_requests_free(mounts, n_mounts);
         return error_wrap(err, "removing container %.12s", c->id);
+    }
     remove_rundir(e, c->id);
+    cleanup_error struct error *e3 = NULL;
+    if (netvol_removed(e, mounts, n_mounts, volumes, &e3) < 0)
+        log_warn("container %.12s: removing its anonymous volumes: %s", c->id, e3->msg);
+    mount_requests_free(mounts, n_mounts);
     engine_containers_sweep(e);
     names_sweep(e);
     /* Layers only this container kept (its image was removed) can go; while
@@ -650,7 +672,6 @@ int engine_container_destroy(struct engine *e, const struct engine_container *c,
 int engine_container_remove(struct engine *e, const char *what, bool force, bool volumes,
                             struct error **err)
 {
-    (void) volumes; /* anonymous volumes come with the volumes issue (9) */
     cleanup_container struct engine_container *c = NULL;
     int r = engine_container_find(e, what, &c, err);
     if (r < 0)
@@ -672,7 +693,7 @@ int engine_container_remove(struct engine *e, const char *what, bool force, bool
     cleanup_close int lock = -1;
     if ((r = engine_container_lock(e, c, &lock, err)) < 0)
         return error_code(*err) == ENOENT ? 0 : r;
-    return engine_container_destroy(e, c, err);
+    return engine_container_destroy(e, c, volumes, err);
 }
 
 /* ---- prune ----------------------------------------------------------------------- */

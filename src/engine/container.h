@@ -136,15 +136,16 @@ int engine_container_stop_signal(const struct engine_container *c);
 int engine_container_stop_timeout(const struct engine_container *c);
 
 /* Remove a container: refused while it runs unless `force` (which kills
- * it).  Unmounts and deletes everything it had, its name too. */
+ * it).  Unmounts and deletes everything it had, its name too, and with
+ * `volumes` (rm -v) its anonymous volumes. */
 int engine_container_remove(struct engine *e, const char *what, bool force, bool volumes,
                             struct error **err);
 
 /* Remove a container that is stopped (or being cleaned up by its own
- * monitor, which calls this): runtime state, folder, name, run dir.  The
- * caller holds its lock (engine_container_lock); the lock goes with the
- * folder. */
-int engine_container_destroy(struct engine *e, const struct engine_container *c,
+ * monitor, which calls this): runtime state, network (netvol.h), folder,
+ * name, run dir, and with `volumes` its anonymous volumes.  The caller
+ * holds its lock (engine_container_lock); the lock goes with the folder. */
+int engine_container_destroy(struct engine *e, const struct engine_container *c, bool volumes,
                              struct error **err);
 
 /* `container prune`'s filters: label=KEY[=VALUE], label!=KEY[=VALUE],

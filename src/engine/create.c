@@ -21,6 +21,9 @@
 #include "engine/flags.h"
 #include "engine/monitor.h"
 #include "engine/names.h"
+#include "engine/netetc.h"
+#include "engine/netvol.h"
+#include "engine/network.h"
 #include "engine/seccomp_profile.h"
 #include "engine/user.h"
 #include "image/image.h"
@@ -56,6 +59,9 @@ struct plan {
     json_t *labels;       /* --label-file, then --label */
     json_t *seccomp;      /* linux.seccomp, or NULL */
     char *selinux_label;
+    struct net_request *net;      /* netopts.h */
+    struct mount_request *mounts; /* mountopts.h */
+    size_t n_mounts;
 };
 
 static void plan_release(struct plan *p)
@@ -65,6 +71,8 @@ static void plan_release(struct plan *p)
     json_decref(p->labels);
     json_decref(p->seccomp);
     free(p->selinux_label);
+    net_request_free(p->net);
+    mount_requests_free(p->mounts, p->n_mounts);
 }
 
 /* ---- checking the flags -------------------------------------------------------- */
@@ -330,11 +338,10 @@ static int plan_other(struct plan *p, struct error **err)
     if (o->workdir && *o->workdir != '/')
         return error_new(err, EINVAL, "-w `%s`: the working directory must be an absolute path",
                          o->workdir);
-    if (o->network && strcmp(o->network, "none") != 0 && strcmp(o->network, "host") != 0 &&
-        strcmp(o->network, "default") != 0)
-        return error_new(err, ENOENT, "--network `%s`: no such network (this build has none "
-                                      "and host)", o->network);
-    p->host_network = o->network && strcmp(o->network, "host") == 0;
+    if ((e = net_request_parse(&o->net, &p->net, err)) < 0 ||
+        (e = mount_requests_parse(&o->mnt, &p->mounts, &p->n_mounts, err)) < 0)
+        return e;
+    p->host_network = p->net->mode == NET_MODE_HOST;
     if (o->hostname && *o->hostname == '\0')
         return error_new(err, EINVAL, "--hostname: empty");
     return 0;
@@ -562,8 +569,8 @@ static void made_release(struct made *m)
     free(m->init);
 }
 
-static int write_bundle(struct engine *e, const struct plan *p, const struct engine_container *c,
-                        struct made *m, struct error **err)
+static int write_bundle(struct engine *e, const struct plan *p, const struct image_config *img,
+                        const struct engine_container *c, struct made *m, struct error **err)
 {
     const struct engine_create_opts *o = p->o;
     cleanup_free char *cdir = engine_container_dir(e, c->id);
@@ -583,7 +590,11 @@ static int write_bundle(struct engine *e, const struct plan *p, const struct eng
     struct etcfiles_params ep = {.hostname = m->hostname,
                                  .domainname = o->domainname,
                                  .host_network = p->host_network};
-    int r = etcfiles_write(cdirfd, &ep, err);
+    struct netetc_hold hold = {0};
+    int r = netetc_params(p->net, NULL, &ep, &hold, err);
+    if (r == 0)
+        r = etcfiles_write(cdirfd, &ep, err);
+    netetc_release(&hold);
     if (r < 0)
         return r;
     char cg[ENGINE_ID_LEN + 8];
@@ -625,6 +636,10 @@ static int write_bundle(struct engine *e, const struct plan *p, const struct eng
         }
     cleanup_json json_t *spec = NULL;
     if ((r = bundle_spec(&bp, &spec, err)) < 0)
+        return r;
+    /* The volumes and binds, and the namespace the start makes (netvol.h). */
+    if ((r = netvol_create(e, c->id, cdirfd, rootfd, img, p->net, p->mounts, p->n_mounts, spec,
+                           err)) < 0)
         return r;
     return json_write_file_at(cdirfd, "config.json", spec, JSON_COMPACT, 0600, err);
 }
@@ -672,9 +687,11 @@ static int prepare(struct engine *e, const struct plan *p, const struct image_co
     json_decref(c->host_config);
     c->config = make_config(p, img, host, m->env, c->command, user ? user : "", shown_wd);
     c->host_config = make_host_config(p);
-    if (c->config == NULL || c->host_config == NULL)
+    if (c->config == NULL || c->host_config == NULL ||
+        netvol_records(c->config, c->host_config, img, p->net, &p->o->mnt, p->mounts,
+                       p->n_mounts) < 0)
         return error_new(err, ENOMEM, "out of memory");
-    return write_bundle(e, p, c, m, err);
+    return write_bundle(e, p, img, c, m, err);
 }
 
 static int new_record(struct engine *e, const struct plan *p, struct image *im,
@@ -719,11 +736,31 @@ static int open_image(struct engine *e, const struct plan *p, struct image **ret
     return r;
 }
 
+/* docker: the networks must exist when the container is made, and so must
+ * the container whose network it shares. */
+static int check_networks(struct engine *e, const struct net_request *net, struct error **err)
+{
+    if (net->mode == NET_MODE_CONTAINER) {
+        cleanup_container struct engine_container *other = NULL;
+        int r = engine_container_find(e, net->container, &other, err);
+        return r < 0 ? error_wrap(err, "--network container:%s", net->container) : 0;
+    }
+    for (size_t i = 0; net->mode == NET_MODE_BRIDGE && net->networks && net->networks[i]; i++) {
+        cleanup_network struct network *n = NULL;
+        int r = network_load(e, net->networks[i], &n, err);
+        if (r < 0)
+            return error_wrap(err, "--network `%s`", net->networks[i]);
+    }
+    return 0;
+}
+
 int engine_container_create(struct engine *e, const struct engine_create_opts *o,
                             struct engine_container **ret, char ***warnings, struct error **err)
 {
     struct plan p;
     int r = plan_make(&p, o, warnings, err);
+    if (r == 0)
+        r = check_networks(e, p.net, err);
     const struct storage_driver *d = NULL;
     if (r == 0)
         r = engine_driver(e, &d, err);
@@ -758,7 +795,7 @@ int engine_container_create(struct engine *e, const struct engine_create_opts *o
             cleanup_close int lock =
                 openat(e->containersfd, c->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (lock >= 0 && flock(lock, LOCK_EX) == 0)
-                engine_container_destroy(e, c, NULL);
+                engine_container_destroy(e, c, true, NULL);
             names_release(e, c->name, c->id);
         }
     }

@@ -12,10 +12,11 @@
  * The image must be in the store: pulling it first (--pull) is the front
  * end's part (engine/pull.h), as it is docker's client's.
  *
- * Where the network (issue 9) hooks in: engine_create_opts gets its flags,
- * create.c passes them to etcfiles and bundle (extra mounts), and the
- * lifecycle (lifecycle.h) sets up and tears down the namespace around
- * each run.
+ * Networks and mounts: their flags (netopts.h, mountopts.h) are checked
+ * here too, the networks named must exist (and the container of
+ * --network container:X), the volumes are made and filled and the mounts
+ * and the namespace written into the bundle (netvol.h); the lifecycle
+ * (lifecycle.h) sets up and tears down the network around each run.
  */
 #ifndef CABIN_ENGINE_CREATE_H
 #define CABIN_ENGINE_CREATE_H
@@ -24,6 +25,8 @@
 
 #include "engine/container.h"
 #include "engine/engine.h"
+#include "engine/mountopts.h"
+#include "engine/netopts.h"
 #include "util/error.h"
 
 struct engine_create_opts {
@@ -45,7 +48,8 @@ struct engine_create_opts {
     char *const *security_opts;
     char *const *log_opts;
     const char *restart, *stop_signal, *stop_timeout;
-    const char *network;    /* none (default) or host */
+    struct net_flags net;   /* --network (NULL: the default network), -p, -P, --ip, --dns... */
+    struct mount_flags mnt; /* -v, --mount, --tmpfs */
 };
 
 /* Make the container.  Warnings (as docker prints them, e.g. a swap limit

@@ -161,7 +161,9 @@ int etcfiles_resolv(const struct etcfiles_params *p, const char *host_resolv, ch
     }
     if (servers == 0)
         add(&t, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-    if (p->dns_search && p->dns_search[0]) {
+    /* --dns-search . alone: no search domains at all */
+    if (p->dns_search && p->dns_search[0] &&
+        !(strcmp(p->dns_search[0], ".") == 0 && p->dns_search[1] == NULL)) {
         add(&t, "search");
         for (size_t i = 0; p->dns_search[i]; i++)
             if (strcmp(p->dns_search[i], ".") != 0)

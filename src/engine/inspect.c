@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "engine/etcfiles.h"
+#include "engine/netvol.h"
 #include "image/store.h"
 #include "monitor/protocol.h"
 #include "util/cleanup.h"
@@ -115,25 +116,16 @@ static json_t *graph_driver(struct engine *e, const struct engine_container *c, 
     return json_pack("{s:o, s:s}", "Data", data, "Name", c->driver);
 }
 
-static json_t *network_settings(const struct engine_container *c)
-{
-    const char *mode = json_string_value(json_object_get(c->host_config, "NetworkMode"));
-    mode = mode ? mode : "none";
-    json_t *endpoint = json_pack("{s:n, s:n, s:n, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s}",
-                                 "IPAMConfig", "Links", "Aliases", "NetworkID", "", "EndpointID",
-                                 "", "Gateway", "", "IPPrefixLen", 0, "IPAddress", "",
-                                 "MacAddress", "", "GlobalIPv6PrefixLen", 0, "IPv6Gateway", "");
-    return json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i, s:s, s:{s:o}}", "Bridge", "",
-                     "SandboxID", "", "Ports", "SandboxKey", "", "Gateway", "", "IPAddress", "",
-                     "IPPrefixLen", 0, "MacAddress", "", "Networks", mode, endpoint);
-}
-
 json_t *engine_container_inspect(struct engine *e, const struct engine_container *c,
                                  const struct engine_state *st)
 {
     cleanup_free char *cdir = engine_container_dir(e, c->id);
     if (cdir == NULL)
         return NULL;
+    /* The network as it is while it runs, the mounts as made (netvol.h). */
+    json_t *net = NULL, *mounts = NULL;
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    netvol_inspect(e, c->id, cdirfd, &net, &mounts);
     char created[48], name[300];
     engine_time_rfc3339(c->created, created, sizeof(created));
     snprintf(name, sizeof(name), "/%s", c->name);
@@ -142,15 +134,15 @@ json_t *engine_container_inspect(struct engine *e, const struct engine_container
         json_array_append_new(args, json_string(c->command[i]));
     return json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:i, s:s, s:s, s:s, s:s, s:s, "
-        "s:n, s:O, s:o, s:[], s:O, s:o}",
+        "s:n, s:O, s:o, s:o, s:O, s:o}",
         "Id", c->id, "Created", created, "Path", c->command && c->command[0] ? c->command[0] : "",
         "Args", args, "State", state_json(st), "Image", c->image_id, "ResolvConfPath",
         path_in(cdir, ETCFILES_RESOLV), "HostnamePath", path_in(cdir, ETCFILES_HOSTNAME),
         "HostsPath", path_in(cdir, ETCFILES_HOSTS), "LogPath", path_in(cdir, MONITOR_LOG),
         "Name", name, "RestartCount", st->restart_count, "Driver", c->driver, "Platform", "linux",
         "MountLabel", "", "ProcessLabel", "", "AppArmorProfile", "", "ExecIDs", "HostConfig",
-        c->host_config, "GraphDriver", graph_driver(e, c, cdir), "Mounts", "Config", c->config,
-        "NetworkSettings", network_settings(c));
+        c->host_config, "GraphDriver", graph_driver(e, c, cdir), "Mounts",
+        mounts ? mounts : json_array(), "Config", c->config, "NetworkSettings", net);
 }
 
 static char *labels_text(const json_t *labels)
@@ -174,7 +166,6 @@ static char *labels_text(const json_t *labels)
 json_t *engine_container_row(struct engine *e, const struct engine_container *c,
                              const struct engine_state *st, bool no_trunc)
 {
-    (void) e;
     char cmd[4096] = "", id[ENGINE_ID_LEN + 1], status[128], ago[64], running_for[96];
     size_t used = 0;
     for (size_t a = 0; c->command && c->command[a] && used < sizeof(cmd) - 1; a++)
@@ -194,10 +185,15 @@ json_t *engine_container_row(struct engine *e, const struct engine_container *c,
     gmtime_r(&t, &tm);
     strftime(created, sizeof(created), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
     cleanup_free char *labels = labels_text(json_object_get(c->config, "Labels"));
-    const char *net = json_string_value(json_object_get(c->host_config, "NetworkMode"));
+    /* The ports as published now (a stopped container has none), and the
+     * networks it asked for. */
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    cleanup_free char *ports = netvol_ports_text(e, c->id);
+    cleanup_free char *nets = cdirfd >= 0 ? netvol_networks_text(cdirfd) : NULL;
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                      "Command", quoted, "CreatedAt", created, "ID", id, "Image", c->image,
                      "Labels", labels ? labels : "", "LocalVolumes", "0", "Mounts", "", "Names",
-                     c->name, "Networks", net ? net : "none", "Ports", "", "RunningFor",
-                     running_for, "State", engine_status_name(st->status), "Status", status);
+                     c->name, "Networks", nets ? nets : "", "Ports", ports ? ports : "",
+                     "RunningFor", running_for, "State", engine_status_name(st->status),
+                     "Status", status);
 }

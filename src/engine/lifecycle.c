@@ -16,6 +16,7 @@
 
 #include "engine/monitor.h"
 #include "engine/names.h"
+#include "engine/netvol.h"
 #include "monitor/protocol.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -63,6 +64,22 @@ static void clean_leftovers(struct engine *e, const struct engine_container *c)
     }
 }
 
+/* Has the current run's process ended while its monitor still cleans up
+ * (as opposed to a monitor that is starting a new run)? */
+static bool cleaning_up(struct engine *e, const struct engine_container *c,
+                        const struct engine_state *st)
+{
+    if (!st->monitor || st->status != ENGINE_EXITED)
+        return false;
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    cleanup_json json_t *j = NULL;
+    if (cdirfd < 0 || json_load_file_at(cdirfd, MONITOR_STATE, 1u << 20, &j, NULL) < 0)
+        return false;
+    const char *status = json_string_value(json_object_get(j, "status"));
+    return json_integer_value(json_object_get(j, "run")) == c->run && status &&
+           strcmp(status, "exited") == 0;
+}
+
 int engine_container_start(struct engine *e, struct engine_container *c,
                            const struct engine_attach_opts *attach, int *ret_attach,
                            struct error **err)
@@ -73,6 +90,18 @@ int engine_container_start(struct engine *e, struct engine_container *c,
         return r;
     struct engine_state st;
     engine_container_state(e, c, &st);
+    if (cleaning_up(e, c, &st)) {
+        /* The process ended and its monitor still cleans up (the network's
+         * teardown, the unmount): this start follows that cleanup, it does
+         * not count as one of a running container. */
+        close(steal_fd(&lock));
+        if (monitor_wait_gone(e, c->id, CLEANUP_WAIT_MS) < 0)
+            return error_new(err, ETIMEDOUT, "container %.12s: its monitor did not finish its "
+                                             "cleanup", c->id);
+        if ((r = engine_container_lock(e, c, &lock, err)) < 0)
+            return r;
+        engine_container_state(e, c, &st);
+    }
     if (running(&st) || st.monitor) {
         if (attach)
             return error_new(err, EBUSY, "container %.12s is already running", c->id);
@@ -97,9 +126,20 @@ int engine_container_start(struct engine *e, struct engine_container *c,
     cleanup_close int mine = sv[0];
     bool exec_failed = false;
     r = monitor_spawn(e, c, sv[1], flags, &exec_failed, err);
+    if (r < 0 && monitor_alive(e, c->id)) {
+        /* Another start won the race (its monitor holds the lock): the
+         * root, the network and the state are its own now, and the
+         * container runs, which is what was asked. */
+        if (attach)
+            return error_wrap(err, "starting container %.12s", c->id);
+        error_free(*err);
+        *err = NULL;
+        return 0;
+    }
     if (r < 0) {
-        /* network: torn down here too (issue 9). */
-        cleanup_error struct error *e2 = NULL;
+        /* What a monitor killed while it set up the network left. */
+        cleanup_error struct error *e2 = NULL, *e3 = NULL;
+        netvol_stop(e, c->id, &e3);
         engine_container_unmount(e, c, &e2);
         /* docker: a container whose process could not start stays created,
          * with the error and 126/127 as its exit code. */
@@ -393,7 +433,12 @@ int engine_container_cleanup(struct engine *e, const char *id, bool restart, int
         r = container_delete(rt, c->id, true, err);
     if (r < 0 && error_code(*err) == ENOENT)
         r = 0;
-    /* network: torn down here (issue 9). */
+    /* The network goes with the process (a restart sets it up anew):
+     * its address, veth and port rules are released even when the rest
+     * fails. */
+    cleanup_error struct error *e2 = NULL;
+    if (netvol_stop(e, c->id, &e2) < 0)
+        log_warn("%s", e2->msg);
     if (r == 0 && restart && !c->stopped_by_user) {
         pid_t pid = 0;
         int64_t started = 0;
@@ -417,7 +462,7 @@ int engine_container_cleanup(struct engine *e, const char *id, bool restart, int
     }
     if (r == 0 && !restart) {
         if (engine_container_auto_remove(c))
-            r = engine_container_destroy(e, c, err);
+            r = engine_container_destroy(e, c, true, err);
         else
             r = engine_container_unmount(e, c, err);
     }

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "engine/flags.h"
+#include "engine/netvol.h"
 #include "monitor/protocol.h"
 #include "runtime/tty.h"
 #include "util/cleanup.h"
@@ -228,7 +229,15 @@ int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *re
     if (engine_container_tty(c) && (listen_fd = console_listen(rdirfd, console, sizeof(console),
                                                               err)) < 0)
         return listen_fd;
-    /* network: the namespace is made and configured here (issue 9). */
+    /* The network (netvol.h), for this run: set up before the runtime
+     * makes the container in its namespace, torn down if it fails. */
+    cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
+    if (cdirfd < 0)
+        return error_errno(err, "opening `%s`", cdir);
+    if ((r = netvol_start(e, c, cdirfd, err)) < 0) {
+        unlinkat(rdirfd, "console.sock", 0);
+        return r;
+    }
     /* The pid comes from the pid file: a process that is already gone when
      * we ask has no pid in the runtime's state any more.  /cabin is the
      * engine's: the last container out removes it. */
@@ -237,7 +246,9 @@ int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *re
                                   .cgroup_parents_shared = true};
     int status;
     if ((r = container_run(rt, c->id, &opts, &status, err)) < 0) {
+        cleanup_error struct error *e2 = NULL;
         unlinkat(rdirfd, "console.sock", 0);
+        netvol_stop(e, c->id, &e2);
         return r;
     }
     int64_t started = engine_now_ns();
@@ -257,6 +268,8 @@ int monitor_launch(struct engine *e, const struct engine_container *c, pid_t *re
         if (pid > 0)
             waitpid(pid, NULL, 0);
         container_delete(rt, c->id, true, NULL);
+        cleanup_error struct error *e2 = NULL;
+        netvol_stop(e, c->id, &e2);
         return r;
     }
     *ret_pid = pid;

@@ -73,6 +73,13 @@ const struct storage_driver *storage_driver_by_name(const char *name);
 int storage_choose(struct store *s, const char *name, const struct storage_opts *o,
                    const struct storage_driver **ret, struct error **err);
 
+/* Copy the contents of the directory `src` into the directory `dst` (fds,
+ * both kept), as the vfs driver copies a layer: owners, modes, xattrs
+ * (not overlay's), times, symlinks as symlinks (never followed),
+ * hardlinks kept within the copy, devices and fifos.  `what` names the
+ * source in errors.  Used to fill a new volume from an image's folder. */
+int storage_copy_dir(int src, int dst, const char *what, struct error **err);
+
 /* The layers to stack, bottom first, each once: a layer that comes again
  * higher up is dropped from below (the same content above covers and
  * whites out everything it did, so the union is the same), since overlayfs

@@ -33,7 +33,7 @@ struct links {
 struct copy {
     int dst_root;
     struct links links;
-    const char *layer;
+    const char *what; /* the source, for messages ("layer sha256:1234abcd") */
 };
 
 static const char *link_find(struct links *l, const struct stat *st)
@@ -153,7 +153,7 @@ static int copy_one(struct copy *c, int src, int dst, const char *name, const ch
     snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", name);
     struct stat st, cur;
     if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return error_errno(err, "layer %.19s: `%s`", c->layer, path);
+        return error_errno(err, "%s: `%s`", c->what, path);
     bool exists = fstatat(dst, name, &cur, AT_SYMLINK_NOFOLLOW) == 0;
     int r;
     /* A whiteout deletes what lower layers had. */
@@ -162,7 +162,7 @@ static int copy_one(struct copy *c, int src, int dst, const char *name, const ch
     if (S_ISDIR(st.st_mode)) {
         cleanup_close int s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (s < 0)
-            return error_errno(err, "layer %.19s: `%s`", c->layer, path);
+            return error_errno(err, "%s: `%s`", c->what, path);
         char v[4];
         bool opaque = fgetxattr(s, OPAQUE, v, sizeof(v)) == 1 && v[0] == 'y';
         if (exists && (!S_ISDIR(cur.st_mode) || opaque)) {
@@ -223,7 +223,7 @@ static int copy_tree(struct copy *c, int src, int dst, const char *rel, struct e
     cleanup_closedir DIR *d = fdopendir(src);
     if (d == NULL) {
         close_keep_errno(src);
-        return error_errno(err, "reading layer %.19s", c->layer);
+        return error_errno(err, "reading %s", c->what);
     }
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -234,6 +234,17 @@ static int copy_tree(struct copy *c, int src, int dst, const char *rel, struct e
             return r;
     }
     return 0;
+}
+
+int storage_copy_dir(int src, int dst, const char *what, struct error **err)
+{
+    int s = fcntl(src, F_DUPFD_CLOEXEC, 3);
+    if (s < 0)
+        return error_errno(err, "copying `%s`", what);
+    struct copy c = {.dst_root = dst, .what = what};
+    int r = copy_tree(&c, s, dst, "", err);
+    links_release(&c.links);
+    return r;
 }
 
 static int vfs_create(struct store *s, int cdirfd, char *const *all, size_t n_all,
@@ -253,7 +264,9 @@ static int vfs_create(struct store *s, int cdirfd, char *const *all, size_t n_al
         int src = p ? open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (src < 0)
             return error_errno(err, "layer %s", layers[i]);
-        struct copy c = {.dst_root = root, .layer = layers[i]};
+        char what[32];
+        snprintf(what, sizeof(what), "layer %.19s", layers[i]);
+        struct copy c = {.dst_root = root, .what = what};
         int r = copy_tree(&c, src, root, "", err);
         links_release(&c.links);
         if (r < 0)

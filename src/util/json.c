@@ -39,6 +39,21 @@ int json_load_file_at(int dirfd, const char *path, size_t max, json_t **ret_json
     return 0;
 }
 
+json_t *json_strv(char *const *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && v && v[i]; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+bool json_utf8_valid(const char *s)
+{
+    json_t *j = json_string(s);
+    json_decref(j);
+    return j != NULL;
+}
+
 const char *json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {

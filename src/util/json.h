@@ -25,6 +25,12 @@ int json_load_string(const char *text, const char *what, json_t **ret_json, stru
 
 const char *json_type_name(const json_t *v);
 
+/* A JSON array of the strings of `v` (NULL: empty); a new reference. */
+json_t *json_strv(char *const *v);
+
+/* Is `s` valid UTF-8 (so that it can become a JSON string)? */
+bool json_utf8_valid(const char *s);
+
 /* Check that `v` is a `type` value; `where` names it in the error.  A NULL
  * `v` (a member json_object_get() did not find) is a "missing" error. */
 int json_expect(const json_t *v, json_type type, const char *where, struct error **err);

@@ -132,6 +132,15 @@ log_has() {
 	[ "$(cabin logs "$1" 2>/dev/null | grep -c -- "$2")" -ge "${3:-1}" ]
 }
 
+# monitor_done CONTAINER: its monitor has exited, so its cleanup (network
+# teardown, unmount, --rm) is over; the status says exited before that.
+monitor_done() {
+	local id p
+	id=$(cabin inspect -f '{{.Id}}' "$1" 2>/dev/null) || return 0 # removed
+	p=$CRUN/containers/$id/monitor.pid
+	[ ! -e "$p" ] || flock -n -s "$p" true
+}
+
 # cstate CONTAINER FIELD: one field of inspect's State.
 cstate() {
 	cabin inspect -f "{{.State.$2}}" "$1"

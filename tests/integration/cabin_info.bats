@@ -59,7 +59,9 @@ load cabin_helpers
 	for f in -i -t -d --rm --name -e --env-file -w -u --entrypoint --hostname --read-only \
 		--memory --memory-swap --cpus --cpu-shares --cpuset-cpus --pids-limit --ulimit \
 		--cap-add --cap-drop --privileged --security-opt --init --restart --label \
-		--stop-signal --stop-timeout --shm-size --pull --network --detach-keys --sig-proxy; do
+		--stop-signal --stop-timeout --shm-size --pull --network --detach-keys --sig-proxy \
+		-p --publish -P --publish-all --ip --dns --dns-search --dns-option --add-host \
+		--network-alias -v --volume --mount --tmpfs; do
 		grep -qE -- "(^|[ ,])$f([ ,=]|$)" <<<"$output" || { echo "run --help lacks $f"; false; }
 	done
 	run_cabin nosuchcommand

@@ -27,9 +27,9 @@ load cabin_helpers
 	jq -e '.Config.Env | index("A=1")' <<<"$j" >/dev/null
 	[ "$(jq -r .HostConfig.Memory <<<"$j")" -eq $((64 << 20)) ]
 	[ "$(jq -r .HostConfig.RestartPolicy.Name <<<"$j")" = on-failure ]
-	[ "$(jq -r .HostConfig.NetworkMode <<<"$j")" = none ]
+	[ "$(jq -r .HostConfig.NetworkMode <<<"$j")" = bridge ]
 	[ "$(jq -r '.Mounts | length' <<<"$j")" -eq 0 ]
-	jq -e '.NetworkSettings.Networks | has("none")' <<<"$j" >/dev/null
+	jq -e '.NetworkSettings.Networks | has("cabin")' <<<"$j" >/dev/null
 	[ -f "$(jq -r .HostsPath <<<"$j")" ]
 	[ -f "$(jq -r .LogPath <<<"$j")" ]
 	[ "$(jq -r .GraphDriver.Name <<<"$j")" = overlay ]

@@ -84,5 +84,6 @@ load cabin_helpers
 	[[ $output == *"max-size, max-file"* ]]
 	cabin exec rot touch /go
 	wait_for is_status rot exited
+	wait_for monitor_done rot
 	assert_store_clean
 }

@@ -67,7 +67,7 @@ three() {
 	done
 	[ "$(jq -r .State <<<"${lines[0]}")" = running ]
 	[ "$(jq -r .Labels <<<"${lines[0]}")" = role=web ]
-	[ "$(jq -r .Networks <<<"${lines[0]}")" = none ]
+	[ "$(jq -r .Networks <<<"${lines[0]}")" = cabin ]
 	[ "$(cabin ps --format '{{.Names}} {{.State}} {{.Image}}')" = "up running busybox" ]
 	run_cabin ps --format '{{.Nope'
 	[ "$status" -ne 0 ]

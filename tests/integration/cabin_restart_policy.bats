@@ -28,6 +28,8 @@ load cabin_helpers
 	[ "$(cabin logs ok | grep -c run)" -eq 1 ]
 	[ "$(cabin logs no | grep -c run)" -eq 1 ]
 	[ "$(cabin inspect -f '{{.RestartCount}}' ok)" = 0 ]
+	wait_for monitor_done ok
+	wait_for monitor_done no
 	assert_store_clean
 }
 
@@ -87,5 +89,6 @@ load cabin_helpers
 	wait_for log_has tt terminal 2
 	wait_for is_status tt exited
 	[ "$(cabin inspect -f '{{.RestartCount}}' tt)" = 1 ]
+	wait_for monitor_done tt
 	assert_store_clean
 }

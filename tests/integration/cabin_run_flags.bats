@@ -121,13 +121,13 @@ load cabin_helpers
 	assert_store_clean
 }
 
-@test "run --network: none has only lo (up), host is the host's; others are refused" {
+@test "run --network: the default network by default, none has only lo (up), host is the host's; others are refused" {
 	import_busybox
-	run_cabin run --rm busybox sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate'
+	run_cabin run --rm --network none busybox sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate'
 	[ "${lines[0]}" = lo ]
 	[ "${#lines[@]}" -eq 2 ]
-	run_cabin run --rm --network none busybox sh -c 'ls /sys/class/net | wc -l'
-	[ "$output" -eq 1 ]
+	run_cabin run --rm busybox ls /sys/class/net
+	[ "$output" = "$(printf 'eth0\nlo')" ]
 	host=$(ls /sys/class/net | wc -l)
 	run_cabin run --rm --network host busybox sh -c 'ls /sys/class/net | wc -l; hostname'
 	[ "${lines[0]}" -eq "$host" ]

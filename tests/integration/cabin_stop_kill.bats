@@ -74,6 +74,7 @@ load cabin_helpers
 	[ "$(cstate hh ExitCode)" = 3 ]
 	run_cabin kill -s NOPE hh
 	[ "$status" -ne 0 ]
+	wait_for monitor_done hh
 	assert_store_clean
 }
 

@@ -96,10 +96,11 @@ int cmd_run(struct cabin_ctx *ctx, int argc, char **argv)
         status = attached(e, ctr, &c, &err);
     }
     if (status < 0) {
-        /* The process never ran: --rm still removes the container. */
+        /* The process never ran: --rm still removes the container (and
+         * its anonymous volumes, as --rm does). */
         if (c.rm) {
             cleanup_error struct error *e2 = NULL;
-            engine_container_remove(e, ctr->id, true, false, &e2);
+            engine_container_remove(e, ctr->id, true, true, &e2);
         }
         status = cabin_fail(err, -status);
     }

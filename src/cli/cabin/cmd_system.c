@@ -6,6 +6,7 @@
 #include "cli/cabin/commands.h"
 #include "engine/container.h"
 #include "engine/images.h"
+#include "engine/netvol.h"
 #include "image/gc.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
@@ -209,7 +210,8 @@ struct prune_cli {
 static const struct option_def prune_options[] = {
     OPTION_BOOL("all", 'a', struct prune_cli, all, "every image no container uses, named or not"),
     OPTION_BOOL("force", 'f', struct prune_cli, force, "do not ask for confirmation"),
-    OPTION_BOOL("volumes", 0, struct prune_cli, volumes, "anonymous volumes too"),
+    OPTION_BOOL("volumes", 0, struct prune_cli, volumes,
+                "anonymous volumes no container uses too"),
     OPTION_END,
 };
 
@@ -218,24 +220,32 @@ static int cmd_system_prune(struct cabin_ctx *ctx, int argc, char **argv)
     struct prune_cli c = {0};
     int i, ex;
     if (!cabin_parse("cabin system prune [OPTIONS]",
-                     "Remove every stopped container, then the images no container uses "
-                     "(dangling ones, or with -a all of them).",
+                     "Remove every stopped container, the networks no container uses, with "
+                     "--volumes the anonymous volumes no container uses, then the images no "
+                     "container uses (dangling ones, or with -a all of them).",
                      prune_options, &c, argc, argv, 0, 0, 0, 1, &i, &ex))
         return ex;
-    if (!c.force && !cabin_confirm(c.all ? "This will remove all stopped containers and all "
-                                           "images without at least one container associated "
-                                           "to them."
-                                         : "This will remove all stopped containers and all "
-                                           "dangling images."))
+    char what[400];
+    snprintf(what, sizeof(what),
+             "This will remove:\n  - all stopped containers\n  - all networks not used by at "
+             "least one container\n%s  - all %s",
+             c.volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
+             c.all ? "images without at least one container associated to them"
+                   : "dangling images");
+    if (!c.force && !cabin_confirm(what))
         return 0;
     cleanup_error struct error *err = NULL;
     struct engine *e = NULL;
-    cleanup_strv char **removed = NULL, **images = NULL;
-    uint64_t cbytes = 0, ibytes = 0;
+    cleanup_strv char **removed = NULL, **images = NULL, **nets = NULL, **vols = NULL;
+    uint64_t cbytes = 0, ibytes = 0, vbytes = 0;
     struct engine_prune_filter f = {0};
     int r = cabin_engine(ctx, &e, &err);
     if (r == 0)
         r = engine_container_prune(e, &f, &removed, &cbytes, &err);
+    if (r == 0)
+        r = netvol_prune_networks(e, &nets, &err);
+    if (r == 0 && c.volumes)
+        r = netvol_prune_volumes(e, false, NULL, &vols, &vbytes, &err);
     if (r == 0)
         r = engine_image_prune(e, c.all, &images, &ibytes, &err);
     if (removed) {
@@ -244,6 +254,14 @@ static int cmd_system_prune(struct cabin_ctx *ctx, int argc, char **argv)
             printf("%s\n", removed[k]);
         printf("\n");
     }
+    const char *heads[] = {"Deleted Networks:", "Deleted Volumes:"};
+    char **lists[] = {nets, vols};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t k = 0; lists[l] && lists[l][k]; k++)
+            printf("%s%s\n", k ? "" : heads[l], lists[l][k]);
+        if (lists[l])
+            printf("\n");
+    }
     if (images) {
         printf("Deleted Images:\n");
         for (size_t k = 0; images[k]; k++)
@@ -251,7 +269,7 @@ static int cmd_system_prune(struct cabin_ctx *ctx, int argc, char **argv)
         printf("\n");
     }
     char size[32];
-    cabin_human_size(cbytes + ibytes, size, sizeof(size));
+    cabin_human_size(cbytes + vbytes + ibytes, size, sizeof(size));
     printf("Total reclaimed space: %s\n", size);
     return r < 0 ? cabin_fail(err, 1) : 0;
 }

@@ -74,6 +74,10 @@ int cmd_container_cleanup(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_info(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cabin_ctx *ctx, int argc, char **argv);
+/* networks and volumes */
+int cmd_network(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_volume(struct cabin_ctx *ctx, int argc, char **argv);
+int cmd_port(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_pull(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_push(struct cabin_ctx *ctx, int argc, char **argv);
 int cmd_login(struct cabin_ctx *ctx, int argc, char **argv);

@@ -49,7 +49,24 @@
                   "how long stop waits before SIGKILL (default 10)"),                            \
     OPTION_STRING("shm-size", 0, C, shm_size, "BYTES", "size of /dev/shm (default 64m)"),        \
     OPTION_STRLIST("log-opt", 0, C, log_opts, "OPT", "max-size=BYTES or max-file=N"),            \
-    OPTION_STRING("network", 0, C, network, "NETWORK", "none (the default) or host"),            \
+    OPTION_STRLIST("network", 0, C, networks, "NETWORK",                                         \
+                   "bridge (the default network), NAME, none, host or container:NAME|ID"),     \
+    OPTION_STRLIST("publish", 'p', C, publish, "[IP:][HOSTPORT:]PORT[/PROTO]",                   \
+                   "publish a port (no HOSTPORT: a free one)"),                                 \
+    OPTION_BOOL("publish-all", 'P', C, publish_all, "publish every EXPOSEd port to a free one"), \
+    OPTION_STRING("ip", 0, C, ip, "ADDRESS", "the IPv4 address on a user-made network"),         \
+    OPTION_STRLIST("dns", 0, C, dns, "ADDRESS", "a nameserver (replaces the host's)"),            \
+    OPTION_STRLIST("dns-search", 0, C, dns_search, "DOMAIN", "a search domain (.: none)"),       \
+    OPTION_STRLIST("dns-option", 0, C, dns_options, "OPTION", "a resolv.conf option"),           \
+    OPTION_STRLIST("add-host", 0, C, add_host, "NAME:ADDRESS",                                   \
+                   "a line in /etc/hosts (ADDRESS may be host-gateway)"),                       \
+    OPTION_STRLIST("network-alias", 0, C, aliases, "NAME",                                       \
+                   "another name on a user-made network"),                                      \
+    OPTION_STRLIST("volume", 'v', C, volumes, "[SOURCE:]PATH[:OPTS]",                            \
+                   "a volume (NAME:PATH, PATH: anonymous) or a bind (/HOST:PATH); OPTS ro,..."),\
+    OPTION_STRLIST("mount", 0, C, mounts, "type=bind|volume|tmpfs,...",                          \
+                   "a mount (source=, target=, readonly, ...)"),                                \
+    OPTION_STRLIST("tmpfs", 0, C, tmpfs, "PATH[:OPTS]", "a tmpfs (size=, mode=, ...)"),          \
     OPTION_STRING("pull", 0, C, pull, "POLICY", "missing (default), always or never"),           \
     OPTION_STRING("platform", 0, C, platform, "OS/ARCH[/VARIANT]",                               \
                   "the platform to pull (default: this host's)"),                              \
@@ -100,8 +117,10 @@ int create_cli_pull(struct cabin_ctx *ctx, const struct create_cli *c, const cha
 
 void create_cli_release(struct create_cli *c)
 {
-    char **lists[] = {c->env,     c->env_files, c->labels,        c->label_files, c->ulimits,
-                      c->cap_add, c->cap_drop,  c->security_opts, c->log_opts};
+    char **lists[] = {c->env,        c->env_files,  c->labels,      c->label_files, c->ulimits,
+                      c->cap_add,    c->cap_drop,   c->security_opts, c->log_opts,  c->networks,
+                      c->publish,    c->dns,        c->dns_search,  c->dns_options, c->add_host,
+                      c->aliases,    c->volumes,    c->mounts,      c->tmpfs};
     for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
         strv_free(lists[i]);
 }
@@ -146,6 +165,15 @@ void create_cli_to_opts(const struct create_cli *c, int argc, char **argv, int i
         .restart = c->restart,
         .stop_signal = c->stop_signal,
         .stop_timeout = c->stop_timeout,
-        .network = c->network,
+        .net = {.network = c->networks,
+                .publish = c->publish,
+                .publish_all = c->publish_all,
+                .ip = c->ip,
+                .dns = c->dns,
+                .dns_search = c->dns_search,
+                .dns_options = c->dns_options,
+                .add_host = c->add_host,
+                .aliases = c->aliases},
+        .mnt = {.volume = c->volumes, .mount = c->mounts, .tmpfs = c->tmpfs},
     };
 }

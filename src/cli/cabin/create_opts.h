@@ -21,7 +21,12 @@ struct create_cli {
     const char *name, *workdir, *user, *entrypoint, *hostname, *domainname;
     const char *memory, *memory_swap, *memory_reservation, *shm_size;
     const char *cpus, *cpu_shares, *cpuset_cpus, *cpuset_mems, *pids_limit;
-    const char *restart, *stop_signal, *stop_timeout, *pull, *network, *detach_keys;
+    const char *restart, *stop_signal, *stop_timeout, *pull, *detach_keys;
+    /* networks and mounts (engine/netopts.h, engine/mountopts.h) */
+    char **networks, **publish, **dns, **dns_search, **dns_options, **add_host, **aliases;
+    char **volumes, **mounts, **tmpfs;
+    bool publish_all;
+    const char *ip;
     const char *platform;
     struct cabin_registry_flags reg; /* for the pull */
 };

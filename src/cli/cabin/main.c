@@ -35,7 +35,9 @@ static const struct cabin_command commands[] = {
     {"login", cmd_login, "log in to a registry"},
     {"logout", cmd_logout, "log out of a registry"},
     {"logs", cmd_logs, "print a container's output"},
+    {"network", cmd_network, "manage networks (create, ls, inspect, rm, prune)"},
     {"pause", cmd_pause, "freeze the processes of containers"},
+    {"port", cmd_port, "list a container's published ports"},
     {"ps", cmd_ps, "list containers"},
     {"pull", cmd_pull, "pull an image from a registry"},
     {"push", cmd_push, "push an image to a registry"},
@@ -53,6 +55,7 @@ static const struct cabin_command commands[] = {
     {"top", cmd_top, "show the processes of a container"},
     {"unpause", cmd_unpause, "thaw the processes of containers"},
     {"version", cmd_version, "show cabin's version"},
+    {"volume", cmd_volume, "manage volumes (create, ls, inspect, rm, prune)"},
     {"wait", cmd_wait, "wait until containers stop; print their exit codes"},
 };
 
