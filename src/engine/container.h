@@ -85,7 +85,8 @@ struct engine_state {
     int64_t finished_at;
     int restart_count;
     bool monitor;          /* its monitor runs */
-    char error[512];       /* why it failed to start or why its exit is unknown */
+    char error[512];       /* why it failed to start, why its exit is unknown, or
+                              (ENGINE_DEAD) why its state.json cannot be read */
 };
 
 /* The container `what`: a full id, a name, or a unique id prefix. */
@@ -114,6 +115,17 @@ int engine_container_lock(struct engine *e, struct engine_container *c, int *ret
 /* The state now, from state.json, the monitor and the runtime. */
 void engine_container_state(struct engine *e, const struct engine_container *c,
                             struct engine_state *ret);
+
+/* The monitor's state.json of container `id` (engine_container_state's
+ * source): -ENOENT when there is none (never started), another error,
+ * naming the file, when it is not what a monitor writes. */
+int engine_monitor_state_read(struct engine *e, const char *id, json_t **ret,
+                              struct error **err);
+
+/* Remove container `id` whose record cannot be read (system check
+ * --repair): its processes killed through the runtime, its monitor waited
+ * for, its root unmounted, its folder, names and run folder removed. */
+int engine_container_drop(struct engine *e, const char *id, struct error **err);
 
 /* Just the status of engine_container_state. */
 enum engine_status engine_container_status(struct engine *e, const struct engine_container *c);
