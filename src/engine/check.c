@@ -181,8 +181,27 @@ static void check_mount_of(struct ectx *c, const struct engine_container *ct)
                      e ? ": " : "", e ? e->msg : "");
 }
 
+/* A folder whose create has not finished: its maker's, or a killed one's. */
+static void check_creating(struct ectx *c, const char *id)
+{
+    cleanup_close int fd = openat(c->e->containersfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+        return; /* being made now */
+    close(steal_fd(&fd));
+    char p[4096];
+    cpath(c, id, NULL, p, sizeof(p));
+    check_report_add(c->rep, p, c->repair ? "removed" : NULL,
+                     "a create that was killed before it finished");
+    if (c->repair)
+        engine_containers_sweep(c->e);
+}
+
 static void check_container(struct ectx *c, const char *id)
 {
+    if (engine_container_creating(c->e, id)) {
+        check_creating(c, id);
+        return;
+    }
     cleanup_container struct engine_container *ct = NULL;
     cleanup_error struct error *e = NULL;
     if (engine_container_read(c->e, id, &ct, &e) < 0) {

@@ -5,6 +5,8 @@
  *
  * The containers' half, and what repair does:
  *   containers/.rm-<id>          a removal that was killed: finished
+ *   containers/<id>/.creating    with nobody holding the folder: a create
+ *                                that was killed: removed
  *   containers/<id>/container.json   unreadable: the container cannot be
  *                                trusted with anything (its image, layers,
  *                                name and command are in it): it is

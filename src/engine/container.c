@@ -315,6 +315,13 @@ int engine_container_stop_timeout(const struct engine_container *c)
 
 /* ---- finding ---------------------------------------------------------------- */
 
+bool engine_container_creating(const struct engine *e, const char *id)
+{
+    char path[ENGINE_ID_LEN + sizeof(ENGINE_CREATING) + 2];
+    snprintf(path, sizeof(path), "%s/" ENGINE_CREATING, id);
+    return faccessat(e->containersfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static int list_ids(struct engine *e, char ***ret, struct error **err)
 {
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
@@ -323,7 +330,8 @@ static int list_ids(struct engine *e, char ***ret, struct error **err)
     cleanup_strv char **ids = NULL;
     struct dirent *de;
     while ((de = readdir(d)) != NULL)
-        if (is_id(de->d_name) && strv_push(&ids, de->d_name) < 0)
+        if (is_id(de->d_name) && !engine_container_creating(e, de->d_name) &&
+            strv_push(&ids, de->d_name) < 0)
             return error_new(err, ENOMEM, "out of memory");
     *ret = steal_pointer(&ids);
     return 0;
@@ -373,6 +381,9 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
     if (*what == '\0')
         return error_new(err, EINVAL, "no container name or id given");
     char id[ENGINE_ID_LEN + 1];
+    if ((is_id(what) || names_lookup(e, what, id) == 0) &&
+        engine_container_creating(e, is_id(what) ? what : id))
+        return error_new(err, ENOENT, "no such container: `%s` (it is being created)", what);
     if (is_id(what))
         return engine_container_read(e, what, ret, err);
     if (names_lookup(e, what, id) == 0)
@@ -616,9 +627,30 @@ static void remove_rundir(struct engine *e, const char *id)
         fs_remove_tree(fd, rel, NULL);
 }
 
+/* Folders in place whose create was killed before it finished: hidden for
+ * removal like any other (their maker held their lock). */
+static void sweep_creates(struct engine *e)
+{
+    cleanup_strv char **ids = NULL;
+    cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        if (is_id(de->d_name) && engine_container_creating(e, de->d_name))
+            strv_push(&ids, de->d_name);
+    for (size_t i = 0; ids && ids[i]; i++) {
+        cleanup_close int fd = openat(e->containersfd, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || !engine_container_creating(e, ids[i]))
+            continue;
+        char hidden[ENGINE_ID_LEN + 8];
+        snprintf(hidden, sizeof(hidden), ".rm-%s", ids[i]);
+        renameat(e->containersfd, ids[i], e->containersfd, hidden);
+    }
+}
+
 void engine_containers_sweep(struct engine *e)
 {
     store_tmp_sweep(e->store);
+    sweep_creates(e);
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
     if (d == NULL)
         return;

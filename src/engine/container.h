@@ -38,6 +38,11 @@
 
 #define ENGINE_ID_LEN 64
 #define ENGINE_RECORD "container.json"
+/* In a container's folder from its rename into containers/ until its
+ * create has written the bundle and the whole record; its maker holds the
+ * folder's flock meanwhile.  Such a folder is not listed or found; one
+ * whose maker is gone (killed) is swept like the rest of a killed create. */
+#define ENGINE_CREATING ".creating"
 
 enum engine_status {
     ENGINE_CREATED,
@@ -95,6 +100,8 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
 /* The record of the container with the full id `id`. */
 int engine_container_read(struct engine *e, const char *id, struct engine_container **ret,
                           struct error **err);
+/* Is container `id`'s folder still being made (ENGINE_CREATING)? */
+bool engine_container_creating(const struct engine *e, const char *id);
 /* Every container, oldest first (*ret NULL-terminated). */
 int engine_container_list(struct engine *e, struct engine_container ***ret, size_t *ret_n,
                           struct error **err);
