@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -139,10 +140,12 @@ static void random_name(char *out, size_t n)
 
 int store_tmp_new(struct store *s, char **ret_name, int *ret_fd, struct error **err)
 {
-    char name[32], hidden[34];
+    /* The hidden name carries the maker's pid, so a sweeper can tell the
+     * debris of a maker killed before its rename from a live one. */
+    char name[32], hidden[64];
     for (int tries = 0;; tries++) {
         random_name(name, 20);
-        snprintf(hidden, sizeof(hidden), ".%s", name);
+        snprintf(hidden, sizeof(hidden), ".%ld-%s", (long) getpid(), name);
         if (mkdirat(s->tmpfd, hidden, 0700) == 0)
             break;
         if (errno != EEXIST || tries > 10)
@@ -174,6 +177,19 @@ void store_tmp_remove(struct store *s, const char *name, int fd)
     close_keep_errno(fd);
 }
 
+/* `.PID-NAME` of store_tmp_new(): true if PID no longer exists.  A pid
+ * reused by another process only delays the sweep. */
+static bool hidden_maker_gone(int dirfd, const char *name, time_t now)
+{
+    char *end = NULL;
+    errno = 0;
+    long pid = strtol(name + 1, &end, 10);
+    if (errno == 0 && end != name + 1 && *end == '-' && pid > 0)
+        return kill((pid_t) pid, 0) < 0 && errno == ESRCH;
+    struct stat st;
+    return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && now - st.st_mtime > 3600;
+}
+
 void store_tmp_sweep(struct store *s)
 {
     cleanup_closedir DIR *d = fs_opendir_at(s->tmpfd, ".");
@@ -185,10 +201,9 @@ void store_tmp_sweep(struct store *s)
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         if (de->d_name[0] == '.') {
-            /* Killed between mkdir and rename: only stale ones. */
-            struct stat st;
-            if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                now - st.st_mtime > 3600)
+            /* Killed between mkdir and rename: its maker is gone (or it is
+             * an hour old, for a name without a pid). */
+            if (hidden_maker_gone(dirfd(d), de->d_name, now))
                 fs_remove_tree(dirfd(d), de->d_name, NULL);
             continue;
         }

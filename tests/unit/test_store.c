@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -173,6 +174,51 @@ static void test_gc_refuses_unreadable_records(void **state)
     assert_true(store_has_blob(f->s, d));
 }
 
+static bool tmp_has(const struct fx *f, const char *name)
+{
+    char p[160];
+    struct stat st;
+    snprintf(p, sizeof(p), "%s/tmp/%s", f->dir, name);
+    return stat(p, &st) == 0;
+}
+
+static void tmp_mkdir(const struct fx *f, const char *name)
+{
+    char p[160];
+    snprintf(p, sizeof(p), "%s/tmp/%s", f->dir, name);
+    assert_int_equal(mkdir(p, 0700), 0);
+}
+
+/* The sweep takes what killed makers left (unlocked scratch dirs, hidden
+ * ones whose maker is gone) and nothing a live maker holds. */
+static void test_tmp_sweep(void **state)
+{
+    struct fx *f = *state;
+    struct error *err = NULL;
+    char *live = NULL;
+    int livefd = -1;
+    assert_int_equal(store_tmp_new(f->s, &live, &livefd, &err), 0);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    assert_int_equal(waitpid(child, NULL, 0), child);
+    char dead_hidden[64], live_hidden[64];
+    snprintf(dead_hidden, sizeof(dead_hidden), ".%ld-DEADMAKER", (long) child);
+    snprintf(live_hidden, sizeof(live_hidden), ".%ld-LIVEMAKER", (long) getpid());
+    tmp_mkdir(f, dead_hidden);
+    tmp_mkdir(f, live_hidden);
+    tmp_mkdir(f, ".NOPIDRECENT");
+    tmp_mkdir(f, "UNLOCKED");
+    store_tmp_sweep(f->s);
+    assert_true(tmp_has(f, live));
+    assert_true(tmp_has(f, live_hidden));
+    assert_true(tmp_has(f, ".NOPIDRECENT"));
+    assert_false(tmp_has(f, dead_hidden));
+    assert_false(tmp_has(f, "UNLOCKED"));
+    store_tmp_remove(f->s, live, livefd);
+    free(live);
+}
+
 static void test_time(void **state)
 {
     assert_int_equal(image_time_parse("1970-01-01T00:01:00Z"), 60);
@@ -187,6 +233,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gc_locking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gc_refuses_unreadable_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tmp_sweep, setup, teardown),
         cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
