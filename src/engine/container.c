@@ -157,12 +157,21 @@ static json_t *strv_json(char *const *v)
     return a;
 }
 
+/* The folder of a container found a moment ago cannot be opened. */
+static int gone_error(const char *id, struct error **err)
+{
+    if (errno == ENOENT)
+        return error_new(err, ENOENT, "no such container: `%.12s` (it was removed meanwhile)",
+                         id);
+    return error_errno(err, "container %.12s", id);
+}
+
 int engine_container_write(struct engine *e, const struct engine_container *c, bool sync,
                            struct error **err)
 {
     cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
     if (cdirfd < 0)
-        return error_errno(err, "container %.12s", c->id);
+        return gone_error(c->id, err);
     return engine_container_write_at(cdirfd, c, sync, err);
 }
 
@@ -257,7 +266,7 @@ int engine_container_lock(struct engine *e, struct engine_container *c, int *ret
 {
     cleanup_close int fd = openat(e->containersfd, c->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return error_errno(err, "container %.12s", c->id);
+        return gone_error(c->id, err);
     if (flock(fd, LOCK_EX) < 0)
         return error_errno(err, "locking container %.12s", c->id);
     struct engine_container *now = NULL;
