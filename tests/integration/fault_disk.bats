@@ -9,12 +9,8 @@ load registry_helpers
 load fault_helpers
 
 setup_file() {
-	export REGDIR=$BATS_FILE_TMPDIR/reg/plain
-	REG=$(reg_start "$REGDIR") || return 1
-	export REG
 	# 4 layers of 3 MiB of random data: 12 MiB of blobs and 12 MiB unpacked
-	"$MKIMAGE" multi "$BATS_FILE_TMPDIR/img" big 4 3072 >/dev/null || return 1
-	push_oci "$BATS_FILE_TMPDIR/img" big "$REG/disk/big:1" || return 1
+	fault_registry big 4 3072 disk/big:1 || return 1
 	"$MKIMAGE" docker-archive "$BATS_FILE_TMPDIR/img" big "$BATS_FILE_TMPDIR/big.tar" big:1 ||
 		return 1
 }

@@ -19,6 +19,19 @@ remember_ids() {
 	} | grep -E '^[0-9a-f]{64}$' >>"$TMP/ids" || true
 }
 
+# fault_registry TAG LAYERS KIB REF (in setup_file, with registry_helpers
+# loaded first): a registry of the file's ($REG, exported) holding, at
+# REG/REF, an image TAG of busybox plus LAYERS layers of KIB KiB of random
+# data, whose OCI layout stays in $BATS_FILE_TMPDIR/img.  teardown_file
+# calls reg_stop_all.
+fault_registry() {
+	export REGDIR=$BATS_FILE_TMPDIR/reg/plain
+	REG=$(reg_start "$REGDIR") || return 1
+	export REG
+	"$MKIMAGE" multi "$BATS_FILE_TMPDIR/img" "$1" "$2" "$3" >/dev/null || return 1
+	push_oci "$BATS_FILE_TMPDIR/img" "$1" "$REG/$4"
+}
+
 # kill9_at DELAY ARGS...: start cabin ARGS in the background, kill it with
 # -9 after DELAY seconds (it may be done by then), reap it.
 kill9_at() {

@@ -11,12 +11,7 @@ load registry_helpers
 load fault_helpers
 
 setup_file() {
-	export REGDIR=$BATS_FILE_TMPDIR/reg/plain
-	REG=$(reg_start "$REGDIR") || return 1
-	export REG
-	local dir=$BATS_FILE_TMPDIR/img
-	"$MKIMAGE" multi "$dir" k 4 2048 >/dev/null || return 1
-	push_oci "$dir" k "$REG/fault/k:1" || return 1
+	fault_registry k 4 2048 fault/k:1
 }
 
 teardown_file() {

@@ -13,11 +13,7 @@ load registry_helpers
 load fault_helpers
 
 setup_file() {
-	export REGDIR=$BATS_FILE_TMPDIR/reg/plain
-	REG=$(reg_start "$REGDIR") || return 1
-	export REG
-	"$MKIMAGE" multi "$BATS_FILE_TMPDIR/img" par 2 256 >/dev/null || return 1
-	push_oci "$BATS_FILE_TMPDIR/img" par "$REG/par/p:1" || return 1
+	fault_registry par 2 256 par/p:1
 }
 
 teardown_file() {
