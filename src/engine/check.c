@@ -254,6 +254,14 @@ static void check_names(struct ectx *c)
     struct dirent *de;
     bool stale = false;
     while (d && (de = readdir(d)) != NULL) {
+        if (names_temp_left(de->d_name)) {
+            char p[4096];
+            snprintf(p, sizeof(p), "%s/names/%s", c->e->root, de->d_name);
+            check_report_add(c->rep, p, c->repair ? "removed" : NULL,
+                             "a temporary link left by a process that was killed");
+            stale = true;
+            continue;
+        }
         if (de->d_name[0] == '.')
             continue;
         char target[128], id[ENGINE_ID_LEN + 1];

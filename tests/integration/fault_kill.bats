@@ -30,6 +30,7 @@ only_debris() {
 			-e ': a short link to no layer$' \
 			-e ': a removal that was killed before it was done$' \
 			-e ': a create that was killed before it finished$' \
+			-e ': a temporary link left by a process that was killed$' \
 			-e ' problems found ' <<<"$output" && return 1
 	fi
 	run_cabin system check --repair

@@ -226,6 +226,11 @@ busybox_layer() {
 	# a removal killed after the rename
 	mv "$CROOT/containers/$id" "$CROOT/containers/.rm-$id"
 	ln -s 0000000000000000000000000000000000000000000000000000000000000000 "$CROOT/names/ghost"
+	# a name's replacement link whose maker died before its rename
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	ln -s "$id" "$CROOT/names/.new-$dead-7"
 	ln -s ../layers/0000/diff "$CROOT/l/AAAAAAAAAAAAAAAAAAAAAAAAAA"
 	rm "$CROOT/l/$(jq -r .link "$CROOT/layers/$(busybox_layer)/layer.json")"
 	fake=1111111111111111111111111111111111111111111111111111111111111111
@@ -234,7 +239,7 @@ busybox_layer() {
 	[ "$status" -eq 1 ]
 	for what in "$CROOT/tmp/DEBRIS0000000000000001" "$CROOT/blobs/sha256/.tmp-partial" \
 		"$CROOT/containers/.rm-$id" "$CROOT/names/ghost" "$CROOT/l/AAAAAAAAAAAAAAAAAAAAAAAAAA" \
-		"short link is missing" "$CRUN/containers/$fake"; do
+		"short link is missing" "$CRUN/containers/$fake" "$CROOT/names/.new-$dead-7"; do
 		[[ $output == *"$what"* ]]
 	done
 	# the check changed nothing
@@ -246,6 +251,7 @@ busybox_layer() {
 	[ ! -e "$CROOT/tmp/DEBRIS0000000000000001" ]
 	[ ! -e "$CROOT/containers/.rm-$id" ]
 	[ ! -L "$CROOT/names/ghost" ]
+	[ ! -L "$CROOT/names/.new-$dead-7" ]
 	[ ! -e "$CRUN/containers/$fake" ]
 	run_cabin system check
 	[ "$output" = "No problems found." ]
