@@ -10,7 +10,7 @@ MESON_OPTS ?=
 # Debian packages the build and the tests need (checked with dpkg, installed
 # with apt-get only when missing).
 DEPS_BUILD := meson ninja-build pkg-config gcc libjansson-dev libcap-dev libseccomp-dev \
-              libarchive-dev libssl-dev libcurl4-openssl-dev
+              libarchive-dev libssl-dev libcurl4-openssl-dev libisal-dev
 DEPS_TEST  := libcmocka-dev bats jq busybox-static iproute2 util-linux procps \
               umoci skopeo docker-registry apache2-utils python3 python3-jwt \
               python3-cryptography openssl gnuplot-nox

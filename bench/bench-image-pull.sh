@@ -23,7 +23,8 @@
 # writeback of the one before.  Each round pulls it once with each tool
 # into a cold store: a fresh
 # --root/--runroot for cabin and podman (overlay), a fresh OCI layout
-# folder for skopeo; the order rotates round by round.  Wall time and peak
+# folder for skopeo; the order rotates round by round, backwards every
+# other round, so no tool always follows the same one.  Wall time and peak
 # RSS from bench/timer.c (fork to wait4).  What each one does differs:
 # cabin verifies both digests, keeps the blobs and unpacks the layers;
 # podman unpacks them (and keeps tar-split metadata, not the blobs); skopeo
@@ -38,6 +39,8 @@
 #   BENCH_PULL_ROUNDS=7 (x BENCH_SCALE)  BENCH_PULL_LAYERS=6  BENCH_PULL_MIB=10  BENCH_PULL_FILES=4
 #   BENCH_PULL_SMALL_ROUNDS=3 (x BENCH_SCALE; 0: no small-files image)  BENCH_PULL_FS=fresh|tmpdir
 #   CABIN=build/cabin    BENCH_KEEP=1 (keep the temp dir)
+#   CABIN_BASE=PATH: another cabin build as a fourth contestant, `cabin-base`, in the
+#   same interleaved rounds (before/after figures of a change in one run)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,11 +77,13 @@ one() { # TOOL ROUND REF RESULTS
     local tool=$1 i=$2 ref=$3 out=$4 r=$STORES/$1-$2
     mkdir -p "$r"
     case $tool in
-    cabin)
-        "$W/timer" "$out" cabin "$CABIN" --root "$r/root" --runroot "$r/run" \
+    cabin | cabin-base)
+        local bin=$CABIN
+        [ "$tool" = cabin-base ] && bin=$CABIN_BASE
+        "$W/timer" "$out" "$tool" "$bin" --root "$r/root" --runroot "$r/run" \
             pull -q "$ref" >"$r.log" 2>&1 || true
-        "$CABIN" --root "$r/root" --runroot "$r/run" images -q | grep -q . ||
-            { cat "$r.log" >&2; die "cabin pulled nothing"; }
+        "$bin" --root "$r/root" --runroot "$r/run" images -q | grep -q . ||
+            { cat "$r.log" >&2; die "$tool pulled nothing"; }
         ;;
     podman)
         "$W/timer" "$out" podman podman --root "$r/storage" --runroot "$r/run" --tmpdir "$r/tmp" \
@@ -121,7 +126,12 @@ inner() { # then NAME REF ROUNDS for each image
         for ((i = 1; i <= rounds; i++)); do
             echo "bench-image-pull: $name image, round $i/$rounds" >&2
             for ((k = 0; k < n; k++)); do
-                one "${tools[(i + k) % n]}" "$i" "$ref" "$W/results-$name.tsv"
+                # Rotated, and backwards every other round: a tool follows a
+                # different one from round to round (a pull is slower right
+                # after a heavy writer's, so a fixed predecessor is a bias).
+                local at=$(((i + k) % n))
+                [ $((i % 2)) = 1 ] && at=$(((i + n - 1 - k) % n))
+                one "${tools[at]}" "$i" "$ref" "$W/results-$name.tsv"
             done
         done
     done
@@ -217,6 +227,11 @@ have_podman=1
 command -v podman >/dev/null || have_podman=0
 [ "$have_podman" = 1 ] && tools="cabin podman skopeo"
 bench_contestant cabin "$CABIN" version
+if [ -n "${CABIN_BASE:-}" ]; then
+    [ -x "$CABIN_BASE" ] || die "CABIN_BASE=$CABIN_BASE is not an executable"
+    tools="$tools cabin-base"
+    bench_contestant cabin-base "$CABIN_BASE" version
+fi
 if [ "$have_podman" = 1 ]; then
     bench_contestant podman "$(command -v podman)"
 else
@@ -224,7 +239,7 @@ else
 fi
 bench_contestant skopeo "$(command -v skopeo)"
 echo "$tools" >"$W/tools"
-export CABIN fs
+export CABIN CABIN_BASE fs
 unshare -m --propagation private "$0" --inner "$W" "${runs[@]}"
 
 # ---- report ----------------------------------------------------------------
@@ -258,6 +273,8 @@ section() { # NAME REF ROUNDS DESCRIPTION
     echo "| tool | what it stores | median ms | min ms | max ms | median / cabin | peak RSS median KiB | ok / runs |"
     echo "|---|---|--:|--:|--:|--:|--:|--:|"
     row "$res" cabin "cabin pull" "blobs (both digests checked) + unpacked layers" "$cm"
+    [ -n "${CABIN_BASE:-}" ] && row "$res" cabin-base "cabin pull (CABIN_BASE)" \
+        "the same, another build: \`$CABIN_BASE\`" "$cm"
     [ "$have_podman" = 1 ] && row "$res" podman "podman pull ($(podman --version | awk '{print $3}'))" \
         "unpacked layers (overlay)" "$cm"
     row "$res" skopeo "skopeo copy ($(skopeo --version | awk '{print $3}'))" \

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/cp.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "image/libarchive.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -471,11 +470,14 @@ static int copy(int src_root, const char *src, int dst_root, const char *dest,
     struct sink k = {.keep_owner = keep_owner};
     if (dest == NULL) {
         /* A tar stream out. */
+        int r = libarchive_load(err);
+        if (r < 0)
+            return r;
         k.tar = archive_write_new();
         if (k.tar == NULL || archive_write_set_format_pax_restricted(k.tar) != ARCHIVE_OK ||
             archive_write_open_fd(k.tar, o->stream_fd) != ARCHIVE_OK)
             return error_new(err, EIO, "writing a tar stream");
-        int r = put_node(node, base, contents ? "." : base, -1, &k, 0, err);
+        r = put_node(node, base, contents ? "." : base, -1, &k, 0, err);
         if (archive_write_close(k.tar) != ARCHIVE_OK && r == 0)
             r = error_new(err, EIO, "writing the tar stream: %s", archive_error_string(k.tar));
         archive_write_free(k.tar);
@@ -512,7 +514,7 @@ int engine_cp_in(struct engine *e, const struct engine_container *c, const char 
         struct stat st;
         if (top < 0 || fstat(top, &st) < 0 || !S_ISDIR(st.st_mode)) {
             r = error_new(err, ENOTDIR, "the destination `%s` must be a directory", dest);
-        } else {
+        } else if ((r = libarchive_load(err)) == 0) {
             struct archive *a = archive_read_new();
             archive_read_support_format_tar(a);
             archive_read_support_filter_all(a);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Content digests: SHA-256 through OpenSSL's EVP interface (hardware
- * accelerated), written as OCI digest strings "sha256:<64 lower-case hex>".
+ * Content digests: SHA-256, written as OCI digest strings
+ * "sha256:<64 lower-case hex>".  Streams go through OpenSSL's EVP
+ * interface (hardware accelerated; libcrypto is loaded on first use:
+ * image/libcrypto.h); buffers of up to 256 KiB through util/sha256.c.
  *
  * A `struct digester` hashes a stream in pieces and counts its bytes; it is
  * owned by its creator and freed with digester_free() (NULL is fine).
@@ -30,7 +32,8 @@ uint64_t digester_bytes(const struct digester *d);
 /* Write "sha256:<hex>" to out; the digester can then only be freed. */
 void digester_final(struct digester *d, char out[DIGEST_BUF]);
 
-/* The digest of a buffer. */
+/* The digest of a buffer (never fails: a large one whose libcrypto cannot
+ * be loaded is hashed by util/sha256.c too). */
 void digest_buffer(const void *data, size_t len, char out[DIGEST_BUF]);
 
 /* Check that `s` is "sha256:" and 64 lower-case hex digits; `what` names it

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/layer.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/gunzip.h"
+#include "image/libarchive.h"
 #include "image/manifest.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -90,11 +90,14 @@ struct pipeline {
     struct digester *blob_d, *tar_d;
     int blob_fd, tar_fd;
     struct archive *raw, *tar;
+    struct gunzip *gz;      /* gzip: our inflater, not libarchive's (raw is NULL) */
     unsigned char *inbuf, *midbuf;
+    size_t in_pos, in_len;  /* read from the source, not yet decompressed */
     uint64_t max_blob, max_tar;
     uint64_t blob_flushed; /* bytes of the blob file given to writeback */
     bool src_eof;
     bool src_failed;   /* the source itself failed (not what it gave) */
+    bool gz_ended;
     struct error *err; /* the first failure, from either callback */
 };
 
@@ -110,45 +113,99 @@ static void kick_writeback(int fd, uint64_t written, uint64_t *flushed)
     *flushed = written;
 }
 
-static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
+/* The next bytes of the source into buf, hashed and written to the blob
+ * file: their count, 0 at the end, -1 on failure (p->err). */
+static ssize_t read_source(struct pipeline *p, unsigned char *buf, size_t cap)
 {
-    struct pipeline *p = opaque;
     if (p->src_eof)
         return 0;
-    ssize_t n = p->src->read(p->src->opaque, p->inbuf, CHUNK, &p->err);
+    ssize_t n = p->src->read(p->src->opaque, buf, cap, &p->err);
     if (n < 0) {
         if (p->err == NULL)
             error_errnum(&p->err, (int) -n, "reading");
         p->src_failed = true;
-        archive_set_error(a, EIO, "%s", p->err->msg);
         return -1;
     }
     if (n == 0) {
         p->src_eof = true;
         return 0;
     }
-    digester_update(p->blob_d, p->inbuf, (size_t) n);
+    digester_update(p->blob_d, buf, (size_t) n);
     if (p->max_blob && digester_bytes(p->blob_d) > p->max_blob) {
         error_new(&p->err, EFBIG, "the blob is larger than %llu bytes",
                   (unsigned long long) p->max_blob);
-        archive_set_error(a, EFBIG, "%s", p->err->msg);
         return -1;
     }
-    int r = p->blob_fd >= 0 ? fs_write_all(p->blob_fd, p->inbuf, (size_t) n) : 0;
+    int r = p->blob_fd >= 0 ? fs_write_all(p->blob_fd, buf, (size_t) n) : 0;
     if (r < 0) {
         error_errnum(&p->err, -r, "writing the blob");
-        archive_set_error(a, -r, "%s", p->err->msg);
         return -1;
     }
     kick_writeback(p->blob_fd, digester_bytes(p->blob_d), &p->blob_flushed);
+    return n;
+}
+
+/* libarchive's decompressor reads here: first what open_input() read,
+ * then the source. */
+static la_ssize_t raw_read_cb(struct archive *a, void *opaque, const void **buf)
+{
+    struct pipeline *p = opaque;
+    if (p->in_len > 0) {
+        size_t n = p->in_len;
+        *buf = p->inbuf + p->in_pos;
+        p->in_pos = p->in_len = 0;
+        return (la_ssize_t) n;
+    }
+    ssize_t n = read_source(p, p->inbuf, CHUNK);
+    if (n < 0) {
+        archive_set_error(a, p->err ? error_code(p->err) : EIO, "%s",
+                          p->err ? p->err->msg : "reading");
+        return -1;
+    }
     *buf = p->inbuf;
     return n;
+}
+
+/* The next bytes of a gzip'd stream, decompressed into midbuf. */
+static la_ssize_t gunzip_more(struct pipeline *p)
+{
+    for (;;) {
+        if (p->in_len == 0 && !p->src_eof) {
+            ssize_t n = read_source(p, p->inbuf, CHUNK);
+            if (n < 0)
+                return -1;
+            p->in_pos = 0;
+            p->in_len = (size_t) n;
+        }
+        const unsigned char *in = p->inbuf + p->in_pos;
+        size_t left = p->in_len, out = 0;
+        int r = gunzip_step(p->gz, &in, &left, p->src_eof, p->midbuf, CHUNK, &out, &p->err);
+        p->in_pos += p->in_len - left;
+        p->in_len = left;
+        if (r < 0)
+            return -1;
+        if (out > 0)
+            return (la_ssize_t) out;
+        if (r == 1) {
+            p->gz_ended = true;
+            return 0;
+        }
+        /* A member's end with fewer than two bytes after it: read on. */
+        if (p->in_len > 0 && p->in_len < 2 && !p->src_eof) {
+            memmove(p->inbuf, p->inbuf + p->in_pos, p->in_len);
+            p->in_pos = 0;
+            ssize_t n = read_source(p, p->inbuf + p->in_len, CHUNK - p->in_len);
+            if (n < 0)
+                return -1;
+            p->in_len += (size_t) n;
+        }
+    }
 }
 
 /* The next decompressed bytes, hashed (and kept when asked). */
 static la_ssize_t pull_tar(struct pipeline *p)
 {
-    la_ssize_t n = archive_read_data(p->raw, p->midbuf, CHUNK);
+    la_ssize_t n = p->gz ? gunzip_more(p) : archive_read_data(p->raw, p->midbuf, CHUNK);
     if (n < 0) {
         if (p->err == NULL)
             error_new(&p->err, EIO, "%s", archive_error_string(p->raw));
@@ -191,9 +248,8 @@ static int drain(struct pipeline *p, uint64_t limit)
                              MAX_TRAILER);
     if (n < 0)
         return -EIO;
-    const void *dummy;
-    la_ssize_t m;
-    while ((m = raw_read_cb(p->raw, p, &dummy)) > 0)
+    ssize_t m;
+    while ((m = read_source(p, p->inbuf, CHUNK)) > 0)
         ;
     return m < 0 ? -EIO : 0;
 }
@@ -204,6 +260,7 @@ static void pipeline_release(struct pipeline *p)
         archive_read_free(p->tar);
     if (p->raw)
         archive_read_free(p->raw);
+    gunzip_free(p->gz);
     digester_free(p->blob_d);
     digester_free(p->tar_d);
     close_keep_errno(p->blob_fd);
@@ -222,9 +279,25 @@ static const char *media_type_of(enum layer_compression c)
     }
 }
 
-/* Open the decompressor and learn the compression (reads the first bytes). */
+/* Open the decompressor and learn the compression (reads the first
+ * bytes): gzip (1f 8b, deflate) is ours, the others libarchive's. */
 static int open_raw(struct pipeline *p, enum layer_compression *ret, struct error **err)
 {
+    while (p->in_len < 3 && !p->src_eof) {
+        ssize_t n = read_source(p, p->inbuf + p->in_len, CHUNK - p->in_len);
+        if (n < 0)
+            return error_new(err, p->err ? error_code(p->err) : EIO, "%s",
+                             p->err ? p->err->msg : "reading");
+        p->in_len += (size_t) n;
+    }
+    if (p->in_len == 0)
+        return error_new(err, EINVAL, "the blob is empty");
+    if (p->in_len >= 3 && p->inbuf[0] == 0x1f && p->inbuf[1] == 0x8b && p->inbuf[2] == 8) {
+        if ((p->gz = gunzip_new()) == NULL)
+            return error_new(err, ENOMEM, "out of memory");
+        *ret = COMPRESSION_GZIP;
+        return 0;
+    }
     p->raw = new_raw_reader();
     if (p->raw == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -233,8 +306,6 @@ static int open_raw(struct pipeline *p, enum layer_compression *ret, struct erro
         archive_read_next_header(p->raw, &e) != ARCHIVE_OK) {
         if (p->err)
             return error_new(err, p->err->code, "%s", p->err->msg);
-        if (p->src_eof && digester_bytes(p->blob_d) == 0)
-            return error_new(err, EINVAL, "the blob is empty");
         return error_new(err, EINVAL, "%s", archive_error_string(p->raw));
     }
     *ret = from_filter(archive_filter_code(p->raw, 0));
@@ -286,13 +357,9 @@ static int commit(struct store *s, int tmpfd, const struct pipeline *p,
                   const struct unpack_stats *stats, struct error **err)
 {
     int r;
-    if (o->flags & LAYER_KEEP_BLOB) {
-        bool tar = p->tar_fd >= 0;
-        r = store_blob_commit(s, tmpfd, tar ? "tar" : "blob", tar ? p->tar_fd : p->blob_fd,
-                              res->blob_digest, err);
-        if (r < 0)
-            return r;
-    }
+    bool synced = false;
+    /* The layer first: its commit syncs the file system, which makes the
+     * blob file durable too (no fsync of its own). */
     if (unpacking) {
         struct layer_info li = {.size = stats->content_bytes,
                                 .tar_size = res->tar_size,
@@ -302,6 +369,14 @@ static int commit(struct store *s, int tmpfd, const struct pipeline *p,
         if ((r = store_layer_commit(s, tmpfd, &li, &existed, err)) < 0)
             return r;
         res->unpacked = !existed;
+        synced = !existed;
+    }
+    if (o->flags & LAYER_KEEP_BLOB) {
+        bool tar = p->tar_fd >= 0;
+        r = store_blob_commit(s, tmpfd, tar ? "tar" : "blob", tar ? p->tar_fd : p->blob_fd,
+                              res->blob_digest, synced, err);
+        if (r < 0)
+            return r;
     }
     return 0;
 }
@@ -388,6 +463,9 @@ static int run_pipeline(struct store *s, struct pipeline *p, int tmpfd,
 int layer_ingest(struct store *s, const struct layer_source *src,
                  const struct layer_ingest_opts *o, struct layer_result *ret, struct error **err)
 {
+    int loaded = libarchive_load(err);
+    if (loaded < 0)
+        return loaded;
     const char *what = o->what ? o->what : "layer";
     struct pipeline p = {.src = src, .what = what, .blob_fd = -1, .tar_fd = -1};
     p.max_blob = o->max_blob_bytes;
@@ -440,6 +518,9 @@ void layer_tar_close(struct layer_tar_reader *t)
 int layer_tar_open(struct store *s, const char *blob_digest, struct layer_tar_reader **ret,
                    struct error **err)
 {
+    int loaded = libarchive_load(err);
+    if (loaded < 0)
+        return loaded;
     struct layer_tar_reader *t = calloc(1, sizeof(*t));
     if (t == NULL)
         return error_new(err, ENOMEM, "out of memory");

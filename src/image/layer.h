@@ -2,8 +2,9 @@
 /*
  * Layer ingestion: one pass over a layer blob as its bytes arrive.
  *
- *   source --read--> [blob digest, blob file] --libarchive "raw" (gunzip,
- *   unzstd, ...)--> [diff_id digest] --libarchive tar--> unpack.c
+ *   source --read--> [blob digest, blob file] --igzip (gzip, gunzip.h) or
+ *   libarchive "raw" (zstd, xz, bzip2)--> [diff_id digest] --libarchive
+ *   tar--> unpack.c
  *
  * The source is a read callback (or an fd), pulled until EOF: a file, a
  * pipe, an entry of an outer archive (`load`), or a download (`pull`

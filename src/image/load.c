@@ -2,8 +2,6 @@
 /* `load`: docker-archive and OCI archives (streamed) and OCI layouts. */
 #include "image/archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +12,7 @@
 
 #include "image/image.h"
 #include "image/layer.h"
+#include "image/libarchive.h"
 #include "image/manifest.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
@@ -602,6 +601,9 @@ static int members_layer(void *o, const struct descriptor *d, const char *diff_i
 
 static int open_reader(int fd, struct archive **ret, struct error **err)
 {
+    int r = libarchive_load(err);
+    if (r < 0)
+        return r;
     struct archive *a = archive_read_new();
     if (a == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -611,7 +613,7 @@ static int open_reader(int fd, struct archive **ret, struct error **err)
     archive_read_support_filter_bzip2(a);
     archive_read_support_format_tar(a);
     if (archive_read_open_fd(a, fd, 256 * 1024) != ARCHIVE_OK) {
-        int r = error_new(err, EINVAL, "not a tar archive: %s", archive_error_string(a));
+        r = error_new(err, EINVAL, "not a tar archive: %s", archive_error_string(a));
         archive_read_free(a);
         return r;
     }

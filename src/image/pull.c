@@ -225,10 +225,14 @@ static void report(struct puller *p, bool finished)
 {
     for (size_t i = 0; p->dl && i < p->n_layers; i++) {
         size_t j = p->job_of[i];
-        if (j == SIZE_MAX || p->layers[i].state != PULL_LAYER_DOWNLOADING)
+        enum pull_layer_state st = p->layers[i].state;
+        if (j == SIZE_MAX || (st != PULL_LAYER_WAITING && st != PULL_LAYER_DOWNLOADING))
             continue;
+        /* A layer waits until its transfer has a connection. */
         bool started = false;
         registry_stream_progress(p->jobs[j].stream, &p->layers[i].done, &started);
+        if (started)
+            p->layers[i].state = PULL_LAYER_DOWNLOADING;
     }
     if (p->o->progress == NULL)
         return;
@@ -271,7 +275,6 @@ static void *worker(void *arg)
             break;
         }
         size_t k = p->next++;
-        set_state(p, k, PULL_LAYER_DOWNLOADING);
         pthread_mutex_unlock(&p->mu);
         struct error *e = NULL;
         int64_t t = now_ms();
@@ -313,12 +316,16 @@ static int tick(void *opaque)
 static int run_jobs(struct puller *p, struct registry *reg, const char *repo,
                     struct error **err)
 {
-    unsigned n = p->o->max_concurrent ? p->o->max_concurrent : PULL_DEFAULT_CONCURRENCY;
-    if (n > PULL_MAX_CONCURRENCY)
-        n = PULL_MAX_CONCURRENCY;
+    unsigned transfers = p->o->max_concurrent ? p->o->max_concurrent : PULL_DEFAULT_CONCURRENCY;
+    if (transfers > PULL_MAX_CONCURRENCY)
+        transfers = PULL_MAX_CONCURRENCY;
+    /* More consumers than transfers: one whose bytes have all come (and
+     * which now finishes unpacking, checks and commits) leaves its
+     * connection to the next layer at once. */
+    unsigned n = PULL_MAX_WORKERS;
     if (n > p->n_jobs)
         n = (unsigned) p->n_jobs;
-    int rc = registry_downloads_new(reg, repo, n, &p->dl, err);
+    int rc = registry_downloads_new(reg, repo, transfers, &p->dl, err);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < p->n_jobs; i++)

@@ -38,8 +38,9 @@
 #include "image/store.h"
 #include "util/error.h"
 
-#define PULL_DEFAULT_CONCURRENCY 6
+#define PULL_DEFAULT_CONCURRENCY 6  /* transfers at once */
 #define PULL_MAX_CONCURRENCY     32
+#define PULL_MAX_WORKERS         32  /* layers being unpacked at once */
 
 enum pull_layer_state {
     PULL_LAYER_WAITING,     /* not started */
@@ -70,7 +71,7 @@ typedef void (*pull_progress_fn)(void *opaque, const struct pull_progress *p);
 struct pull_opts {
     struct registry_opts reg;
     const char *platform;     /* "os/arch[/variant]"; NULL: the host's */
-    unsigned max_concurrent;  /* layers at once; 0: PULL_DEFAULT_CONCURRENCY */
+    unsigned max_concurrent;  /* transfers at once; 0: PULL_DEFAULT_CONCURRENCY */
     pull_progress_fn progress;
     void *progress_opaque;
 };

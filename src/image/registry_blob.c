@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "image/registry_internal.h"
 #include "util/cleanup.h"
@@ -30,6 +31,7 @@
 
 #define RING_SIZE   (4u << 20)  /* per stream */
 #define RING_MAX    (64u << 20) /* grown to at most this for one delivery */
+#define RING_ALIGN  (2u << 20)  /* a huge page */
 #define TICK_MS     100
 #define CURL_BUFFER (256L << 10)
 
@@ -88,6 +90,7 @@ struct registry_stream {
     size_t cap, head, len;
     uint64_t delivered; /* over every attempt */
     bool paused, unpause;
+    unsigned pauses;
     struct error *err;
     /* The network thread's own. */
     CURL *h;
@@ -114,6 +117,7 @@ struct registry_downloads {
     size_t n;
     unsigned max_active, active;
     bool cancelled, woken;
+    int64_t t0; /* when the first transfer started (for the debug log) */
 };
 
 int registry_downloads_new(struct registry *r, const char *repo, unsigned max_active,
@@ -282,6 +286,10 @@ void registry_stream_close(struct registry_stream *s)
 {
     pthread_mutex_lock(&s->d->mu);
     s->closed = true;
+    /* write_cb touches no ring once the stream is closed. */
+    free(s->ring);
+    s->ring = NULL;
+    s->cap = s->head = s->len = 0;
     pthread_mutex_unlock(&s->d->mu);
     curl_multi_wakeup(s->d->multi);
 }
@@ -339,9 +347,13 @@ static bool ring_room(struct registry_stream *s, size_t n)
         return false;
     if (n < RING_SIZE)
         n = RING_SIZE;
-    unsigned char *b = realloc(s->ring, n);
-    if (b == NULL)
+    /* Aligned to, and asked for as, huge pages: two page faults a ring
+     * instead of a thousand (a fifth of a pull's page faults). */
+    void *b = NULL;
+    if (posix_memalign(&b, RING_ALIGN, n) != 0)
         return false;
+    madvise(b, n, MADV_HUGEPAGE);
+    free(s->ring);
     s->ring = b;
     s->cap = n;
     s->head = 0;
@@ -385,6 +397,8 @@ static size_t write_cb(char *buf, size_t size, size_t nmemb, void *opaque)
                   s->size);
         ret = 0;
     } else if (!ring_room(s, m)) {
+        if (!s->paused)
+            s->pauses++;
         s->paused = true;
         ret = CURL_WRITEFUNC_PAUSE;
     } else {
@@ -482,6 +496,8 @@ static int start_transfer(struct registry_downloads *d, struct registry_stream *
     s->started = true;
     s->state = ST_ACTIVE;
     pthread_mutex_unlock(&d->mu);
+    if (d->t0 == 0)
+        d->t0 = reg_now_ms();
     return 0;
 }
 
@@ -564,6 +580,9 @@ static void finished(struct registry_downloads *d, struct registry_stream *s, CU
     }
     bool last = s->attempts + 1 >= REG_MAX_ATTEMPTS;
     if (c == CURLE_OK && status >= 200 && status < 300) {
+        log_debug("blob %.19s: all %" PRIu64 " bytes in, %lld ms after the first transfer "
+                  "began; paused %u times (its consumer was behind)",
+                  s->digest, s->delivered, (long long) (reg_now_ms() - d->t0), s->pauses);
         pthread_mutex_lock(&d->mu);
         s->state = ST_DONE;
         pthread_cond_signal(&s->cv);

@@ -284,6 +284,8 @@ static int open_handles(struct registry *r, const struct registry_opts *o, struc
 int registry_open(const char *domain, const struct registry_opts *o, struct registry **ret,
                   struct error **err)
 {
+    if (libcurl_load(err) < 0)
+        return error_wrap(err, "opening registry `%s`", domain);
     reg_global_init();
     static const struct registry_opts none = {0};
     if (o == NULL)

@@ -8,10 +8,10 @@
 #ifndef CABIN_IMAGE_REGISTRY_INTERNAL_H
 #define CABIN_IMAGE_REGISTRY_INTERNAL_H
 
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "image/libcurl.h"
 #include "image/registry.h"
 #include "image/registry_creds.h"
 

@@ -2,8 +2,6 @@
 /* `save`: docker-archive and OCI archives, deterministic. */
 #include "image/archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +11,7 @@
 
 #include "image/image.h"
 #include "image/layer.h"
+#include "image/libarchive.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -277,10 +276,12 @@ static int write_all_images(struct writer *w, const struct save_item *items, siz
 int image_save(struct store *s, const struct save_item *items, size_t n, enum save_format f,
                int fd, struct error **err)
 {
+    int r = libarchive_load(err);
+    if (r < 0)
+        return r;
     struct writer w = {.s = s};
     w.a = archive_write_new();
     w.buf = malloc(CHUNK);
-    int r = 0;
     if (w.a == NULL || w.buf == NULL)
         r = error_new(err, ENOMEM, "out of memory");
     if (r == 0 && (archive_write_set_format_pax_restricted(w.a) != ARCHIVE_OK ||

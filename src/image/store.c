@@ -292,9 +292,9 @@ int store_blob_put(struct store *s, const void *data, size_t len, char ret_diges
 }
 
 int store_blob_commit(struct store *s, int dirfd, const char *name, int fd, const char *digest,
-                      struct error **err)
+                      bool durable, struct error **err)
 {
-    if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, 0644) < 0 || (!durable && fsync(fd) < 0))
         return error_errno(err, "storing blob %s", digest);
     if (renameat(dirfd, name, s->blobsfd, digest_hex(digest)) < 0)
         return error_errno(err, "storing blob %s", digest);
@@ -380,7 +380,13 @@ int store_layer_commit(struct store *s, int tmpfd, const struct layer_info *info
     else if (text == NULL)
         r = error_new(err, ENOMEM, "out of memory");
     else
-        r = fs_write_file_atomic(ldir, LAYER_FILE, text, strlen(text), 0644, 1, err);
+        r = fs_write_file_atomic(ldir, LAYER_FILE, text, strlen(text), 0644, 0, err);
+    /* Every file of the layer (and its layer.json) reaches the disk before
+     * the layer has its name: after a crash, a layer the store has is
+     * whole.  One syncfs, not an fsync a file; on ext4 an fsync would wait
+     * for all the data written so far anyway. */
+    if (r == 0)
+        r = store_sync(s, err);
     /* A directory renamed onto a non-empty one fails: the first commit of
      * a layer wins, atomically, without a lock. */
     if (r == 0 && renameat(tmpfd, "layer", s->layersfd, hex) < 0) {

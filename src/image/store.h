@@ -5,7 +5,8 @@
  *   blobs/sha256/<hex>      content-addressed blobs: manifests, configs and the
  *                           layer blobs exactly as they came (so `save` gives
  *                           back the same digests); verified before they are
- *                           renamed in, fsync'd
+ *                           renamed in, durable first (fsync'd, or synced
+ *                           with their layer)
  *   layers/<hex>/diff       each distinct layer unpacked once, keyed by its
  *                           diff_id (the digest of the uncompressed tar), shared
  *                           by every image and container that has it
@@ -93,9 +94,10 @@ int store_blob_read(struct store *s, const char *digest, size_t max, char **ret_
 int store_blob_put(struct store *s, const void *data, size_t len, char ret_digest[DIGEST_BUF],
                    struct error **err);
 /* Move the file `name` of `dirfd` (whose content has the digest `digest`,
- * already verified by the caller) into blobs/, fsync'd. */
+ * already verified by the caller) into blobs/, fsync'd first unless
+ * `durable` (the caller synced the store since it wrote the file). */
 int store_blob_commit(struct store *s, int dirfd, const char *name, int fd, const char *digest,
-                      struct error **err);
+                      bool durable, struct error **err);
 /* Size of a blob, or -1 when it is missing. */
 int64_t store_blob_size(struct store *s, const char *digest);
 
@@ -115,8 +117,10 @@ int store_layer_info(struct store *s, const char *diff_id, struct layer_info *re
 /* Absolute path of layers/<hex>/diff (malloc'd). */
 char *store_layer_path(struct store *s, const char *diff_id);
 /* Commit the folder `layer` (with diff/ in it) of the scratch folder
- * `tmpfd` as layers/<hex>: writes its layer.json (fsync'd) and short link,
- * then renames it in.  If the layer is there already (another process was
+ * `tmpfd` as layers/<hex>: writes its layer.json and short link, syncs the
+ * store's file system (store_sync: the layer's files, and whatever else
+ * the caller wrote before, are durable), then renames it in, so a layer
+ * the store has after a crash is whole.  If the layer is there already (another process was
  * quicker) ours is left in the scratch folder for the caller to remove, and
  * *ret_existed is true. */
 int store_layer_commit(struct store *s, int tmpfd, const struct layer_info *info,

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -15,6 +13,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "image/libarchive.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -23,6 +22,12 @@
 #define WHITEOUT_META   ".wh..wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
 #define OVERLAY_OPAQUE  "trusted.overlay.opaque"
+
+/* Files at least this large have their writeback started as soon as they
+ * are written (a hint: the sync before an image record then finds less to
+ * write).  Smaller ones are left to that sync, which writes them in
+ * batches: one sync_file_range(2) per small file costs more than it saves. */
+#define WRITEBACK_MIN (1u << 20)
 
 /* Every lookup below the layer root: no symlink, no magic link, no other
  * file system, never above the root. */
@@ -310,6 +315,7 @@ static int write_data(struct unpacker *u, struct archive *a, int fd, const char 
     const void *buf;
     size_t len;
     la_int64_t off;
+    uint64_t end = 0; /* the file's size so far */
     for (;;) {
         int r = archive_read_data_block(a, &buf, &len, &off);
         if (r == ARCHIVE_EOF)
@@ -320,6 +326,8 @@ static int write_data(struct unpacker *u, struct archive *a, int fd, const char 
         if (off < 0 || (uint64_t) off + len > (uint64_t) size)
             return error_new(err, EINVAL, "%s: `%s`: data beyond its declared size", u->what,
                              name);
+        if ((uint64_t) off + len > end)
+            end = (uint64_t) off + len;
         const char *p = buf;
         while (len > 0) {
             ssize_t w = pwrite(fd, p, len, off);
@@ -333,8 +341,62 @@ static int write_data(struct unpacker *u, struct archive *a, int fd, const char 
         }
     }
     /* Sparse files end in a hole: the size comes from the header. */
-    if (ftruncate(fd, size) < 0)
+    if (end < (uint64_t) size && ftruncate(fd, size) < 0)
         return error_errno(err, "%s: `%s`: setting its size", u->what, name);
+    if ((uint64_t) size >= WRITEBACK_MIN)
+        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    return 0;
+}
+
+/* Create `base` for a regular file: its permission bits from the start
+ * (the scratch directory is the owner's alone), O_EXCL, never through a
+ * symlink.  A name an earlier entry made is replaced. */
+static int create_file(struct unpacker *u, int *pfd, const char **base, char *name, mode_t mode,
+                       int *ret_fd, struct error **err)
+{
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = openat(*pfd, *base, flags, mode & 0777);
+    if (fd < 0 && errno == EEXIST) {
+        int r = make_room(u, *pfd, *base, false, name, err);
+        if (r < 0)
+            return r;
+        if (u->cached_fd != *pfd && (r = parent_of(u, name, pfd, base, err)) < 0)
+            return r;
+        fd = openat(*pfd, *base, flags, mode & 0777);
+    }
+    if (fd < 0)
+        return error_errno(err, "%s: creating `%s`", u->what, name);
+    *ret_fd = fd;
+    return 0;
+}
+
+/* A new regular file's owner and mode, then xattrs and times, as
+ * apply_meta() does, without the chown or chmod that would change
+ * nothing (the umask and the parent's setgid bit decide what the file got
+ * at creation). */
+static int regular_meta(struct unpacker *u, struct archive_entry *e, int fd, const char *name,
+                        struct error **err)
+{
+    uid_t uid = (uid_t) archive_entry_uid(e);
+    gid_t gid = (gid_t) archive_entry_gid(e);
+    mode_t mode = archive_entry_perm(e) & 07777;
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return error_errno(err, "%s: `%s`", u->what, name);
+    if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
+        return error_errno(err, "%s: `%s`: chown to %u:%u", u->what, name, (unsigned) uid,
+                           (unsigned) gid);
+    /* chown leaves the permission bits; it only clears setuid and setgid,
+     * which a file made with `mode & 0777` does not have. */
+    if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+        return error_errno(err, "%s: `%s`: chmod %04o", u->what, name, (unsigned) mode);
+    int r = apply_xattrs(u, e, fd, -1, NULL, name, err);
+    if (r < 0)
+        return r;
+    struct timespec ts[2];
+    entry_times(e, ts);
+    if (futimens(fd, ts) < 0)
+        return error_errno(err, "%s: `%s`: setting times", u->what, name);
     return 0;
 }
 
@@ -349,23 +411,13 @@ static int do_regular(struct unpacker *u, struct archive *a, struct archive_entr
                          "%s: `%s`: the layer's files add up to more than the limit of %llu bytes",
                          u->what, name, (unsigned long long) u->lim->max_bytes);
     u->stats.content_bytes += (uint64_t) size;
-    int r = make_room(u, pfd, base, false, name, err);
+    cleanup_close int fd = -1;
+    int r = create_file(u, &pfd, &base, name, archive_entry_perm(e), &fd, err);
     if (r < 0)
         return r;
-    if (u->cached_fd != pfd && (r = parent_of(u, name, &pfd, &base, err)) < 0)
-        return r;
-    cleanup_close int fd =
-        openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return error_errno(err, "%s: creating `%s`", u->what, name);
     if ((r = write_data(u, a, fd, name, size, err)) < 0)
         return r;
-    /* Start its writeback now (a hint, errors ignored): the store syncs
-     * the file system before an image names the layer, and then finds
-     * little left to write. */
-    if (size > 0)
-        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    return apply_meta(u, e, fd, pfd, base, name, false, err);
+    return regular_meta(u, e, fd, name, err);
 }
 
 static int remember_dir(struct unpacker *u, const char *name, struct archive_entry *e,

@@ -158,7 +158,8 @@ assert_container_gone() {
 			return 1
 		fi
 	done
-	# (find fails when another suite's cgroup vanishes under it: not ours)
+	# (find fails when a cgroup of someone else's vanishes under it: only
+	# what it prints counts)
 	left=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$id" 2>/dev/null || true)
 	if [ -n "$left" ]; then
 		echo "cgroups left: $left" >&2

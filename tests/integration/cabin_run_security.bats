@@ -136,3 +136,52 @@ probe_field() { # OUTPUT KEY
 	[ "$(cstate "$id" ExitCode)" = 42 ]
 	assert_store_clean
 }
+
+# exe_moved PID: whether /proc/PID/exe names something else than $CABIN now.
+exe_moved() {
+	local e
+	e=$(readlink "/proc/$1/exe") && [ "$e" != "$(readlink -f "$CABIN")" ]
+}
+
+@test "run: cabin runs from a sealed view of its binary (CVE-2019-5736), which cannot be written" {
+	import_busybox
+	env "$MARKER" "$CABIN" --root "$CROOT" --runroot "$CRUN" run --name sealed --network none busybox sleep 30 \
+		</dev/null >/dev/null 2>&1 3>&- &
+	pid=$!
+	wait_for exe_moved "$pid"
+	exe=$(readlink "/proc/$pid/exe")
+	if grep -qw overlay /proc/filesystems; then
+		[ "$exe" = "/$(basename "$CABIN")" ]
+		[ "$(stat -L -f -c %T "/proc/$pid/exe")" = overlayfs ]
+	else
+		[ "$exe" = "/memfd:cabin-runtime (deleted)" ]
+	fi
+	run sh -c "echo PWNED >/proc/$pid/exe"
+	[ "$status" -ne 0 ]
+	head -c 4 "$CABIN" | grep -q ELF
+	# The monitor, and the cleanup it runs, are the files on the host.
+	wait_for is_status sealed running
+	id=$(cabin inspect -f '{{.Id}}' sealed)
+	cmd=$(tr '\0' ' ' <"/proc/$(monitor_pid "$id")/cmdline")
+	real=$(readlink -f "$CABIN")
+	[[ $cmd == "$(dirname "$real")/cabin-monitor "*" -- $real --root "* ]]
+	cabin rm -f "$id" >/dev/null
+	wait "$pid" || true
+	assert_container_gone "$id"
+}
+
+@test "run: a cabin installed on a read-only overlayfs runs from it as it is, and finds its monitor" {
+	import_busybox
+	local d=$TMP/ro bin
+	bin=$(dirname "$(readlink -f "$CABIN")")
+	mkdir -p "$d/lower" "$d/empty" "$d/mnt"
+	cp "$bin/cabin" "$bin/cabin-monitor" "$bin/cabin-init" "$d/lower/"
+	run env "$MARKER" timeout -k 5 120 unshare -m --propagation private sh -c '
+		mount -t overlay overlay -o ro,lowerdir="$1/lower:$1/empty" "$1/mnt" || exit 99
+		"$1/mnt/cabin" --root "$2" --runroot "$3" run --rm --network none busybox \
+			sh -c "echo from-ro" </dev/null 3>&-' _ "$d" "$CROOT" "$CRUN"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-ro ]
+	assert_store_clean
+}

@@ -70,7 +70,7 @@ load helpers
 	grep -qx 'rlimit.NOFILE=512 768' <<<"$output"
 }
 
-@test "CVE-2019-5736: the runtime the container can exec is a sealed copy" {
+@test "CVE-2019-5736: the runtime the container can exec is a sealed view" {
 	cabin_only
 	# A dynamically linked build (the sanitizer one) cannot run inside a
 	# busybox rootfs at all.
@@ -86,10 +86,40 @@ load helpers
 	[ "$status" -eq 0 ]
 	pid=$(state_field "$ID" pid)
 	exe=$(readlink "/proc/$pid/exe")
-	[[ "$exe" == "/memfd:cabin-runtime (deleted)" ]]
-	# Writing through it fails: busy while it runs, sealed anyway.
+	# The binary on a private overlayfs without an upper layer (where the
+	# kernel has overlayfs), else a sealed memfd copy.
+	if grep -qw overlay /proc/filesystems; then
+		[ "$exe" = "/$(basename "$CABIN_RUNTIME")" ]
+		[ "$(stat -L -f -c %T "/proc/$pid/exe")" = overlayfs ]
+		run cat "/proc/$pid/mountinfo"
+		[[ $output != *" $exe "* ]]
+	else
+		[ "$exe" = "/memfd:cabin-runtime (deleted)" ]
+	fi
+	# Writing through it fails: busy while it runs, read-only or sealed anyway.
 	refute sh -c "echo PWNED >/proc/$pid/exe" 2>/dev/null
 	head -c 4 "$CABIN_RUNTIME" | grep -q ELF
+}
+
+@test "CVE-2019-5736: a runtime whose file was replaced since it started runs from a sealed memfd copy" {
+	cabin_only
+	if ldd "$CABIN_RUNTIME" 2>/dev/null | grep -q '=>'; then
+		skip "dynamically linked runtime"
+	fi
+	# Started from a file that is then gone: the overlayfs view would show
+	# another file (or none), so the runtime copies the one it runs.
+	mkdir "$TMP/rt"
+	cp "$CABIN_RUNTIME" "$TMP/rt/cabin-runtime"
+	make_bundle /proc/self/exe --log /f list
+	update_config '.root.readonly = false'
+	mkfifo "$BUNDLE/rootfs/f"
+	env "$MARKER" timeout -k 5 "$RT_TIMEOUT" bash -c \
+		'exec 9<"$1"; rm "$1"; shift; exec /proc/self/fd/9 "$@"' _ "$TMP/rt/cabin-runtime" \
+		--root "$ROOT" run -d --bundle "$BUNDLE" "$ID" </dev/null >"$TMP/rt.out" 2>&1 3>&- ||
+		{ cat "$TMP/rt.out"; false; }
+	pid=$(state_field "$ID" pid)
+	[ "$(readlink "/proc/$pid/exe")" = "/memfd:cabin-runtime (deleted)" ]
+	refute sh -c "echo PWNED >/proc/$pid/exe" 2>/dev/null
 }
 
 @test "CVE-2019-5736: a container keeping /proc/PID/exe of the runtime cannot overwrite it" {

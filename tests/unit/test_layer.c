@@ -170,15 +170,44 @@ static struct blob make_tar(const struct entry *es, size_t n, int filter)
     return b;
 }
 
+/* `len` bytes as one gzip member (libarchive's raw writer). */
+static struct blob gzip_member(const unsigned char *data, size_t len)
+{
+    struct blob b = {0};
+    struct archive *a = archive_write_new();
+    archive_write_set_format_raw(a);
+    archive_write_add_filter_gzip(a);
+    archive_write_set_bytes_in_last_block(a, 1);
+    assert_int_equal(archive_write_open(a, &b, NULL, blob_write, NULL), ARCHIVE_OK);
+    struct archive_entry *ae = archive_entry_new();
+    archive_entry_set_pathname(ae, "member");
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_size(ae, (la_int64_t) len);
+    assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+    assert_int_equal(archive_write_data(a, data, len), (la_ssize_t) len);
+    archive_entry_free(ae);
+    archive_write_close(a);
+    archive_write_free(a);
+    return b;
+}
+
+static void blob_append(struct blob *to, const void *data, size_t len)
+{
+    blob_write(NULL, to, data, len);
+}
+
 struct mem {
     const struct blob *b;
     size_t off, stop; /* stop: pretend the stream ends here */
+    size_t most;      /* at most this many bytes a read (0: any) */
 };
 
 static ssize_t mem_read(void *opaque, void *buf, size_t len, struct error **err)
 {
     struct mem *m = opaque;
     size_t end = m->stop ? m->stop : m->b->len;
+    if (m->most && len > m->most)
+        len = m->most;
     size_t n = end - m->off < len ? end - m->off : len;
     memcpy(buf, m->b->buf + m->off, n);
     m->off += n;
@@ -588,6 +617,126 @@ static void test_xz_keeps_the_tar(void **state)
     free(b.buf);
 }
 
+static char *read_text(const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return NULL;
+    ssize_t n = getdelim(&buf, &len, '\0', fp);
+    fclose(fp);
+    if (n < 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* A name a later entry uses again is replaced, whatever was there (unpack.c
+ * creates a file with O_EXCL and makes room only when that fails); a new
+ * file's owner and mode are the entry's whether or not they needed a chown
+ * or a chmod. */
+static void test_replacements(void **state)
+{
+    struct fixture *f = *state;
+    char victim[160];
+    snprintf(victim, sizeof(victim), "%s/victim", f->outside);
+    const struct entry es[] = {{REG, "a", "one", 0, 0, NULL},
+                               {REG, "a", "two", 0, 0, NULL},
+                               {DIR_, "d", NULL, 0, 0, NULL},
+                               {REG, "d/x", "x", 0, 0, NULL},
+                               {REG, "d", "a file now", 0, 0, NULL},
+                               {REG, "f", "data", 0, 0, NULL},
+                               {DIR_, "f", NULL, 0750, 0, NULL},
+                               {SYMLINK, "s", victim, 0, 0, NULL},
+                               {REG, "s", "plain", 0, 0, NULL},
+                               {REG, "m", "m", 0640, 0, NULL},
+                               {REG, "u", "u", 04755, 0, NULL}};
+    struct blob b = make_tar(es, N(es), ARCHIVE_FILTER_GZIP);
+    struct layer_result r;
+    struct error *err = NULL;
+    if (ingest(f, &b, 0, NULL, &r, &err) < 0)
+        fail_msg("%s", err->msg);
+    free(b.buf);
+    const struct {
+        const char *name, *text;
+        mode_t mode;
+    } want[] = {{"a", "two", S_IFREG | 0644}, {"d", "a file now", S_IFREG | 0644},
+                {"f", NULL, S_IFDIR | 0750}, {"s", "plain", S_IFREG | 0644},
+                {"m", "m", S_IFREG | 0640}, {"u", "u", S_IFREG | 04755}};
+    for (size_t i = 0; i < N(want); i++) {
+        cleanup_free char *p = layer_file(f, &r, want[i].name);
+        struct stat st;
+        assert_int_equal(lstat(p, &st), 0);
+        if (st.st_mode != want[i].mode)
+            fail_msg("`%s`: mode %o, not %o", want[i].name, (unsigned) st.st_mode,
+                     (unsigned) want[i].mode);
+        assert_int_equal(st.st_uid, 1000);
+        assert_int_equal(st.st_gid, 1001);
+        if (want[i].text) {
+            cleanup_free char *text = read_text(p);
+            assert_non_null(text);
+            assert_string_equal(text, want[i].text);
+        }
+    }
+    assert_int_equal(count_entries(f->outside), 0);
+}
+
+/* gzip'd layers go through igzip (image/gunzip.c): several members one
+ * after the other, bytes after the last member, a source that gives one
+ * byte a read, and a wrong CRC. */
+static void test_gzip_streams(void **state)
+{
+    struct fixture *f = *state;
+    const struct entry es[] = {{DIR_, "d", NULL, 0, 0, NULL},
+                               {REG, "d/zeros", NULL, 0, 300000, NULL},
+                               {REG, "d/text", "the quick brown fox", 0, 0, NULL}};
+    struct blob tar = make_tar(es, N(es), ARCHIVE_FILTER_NONE);
+    char diff_id[DIGEST_BUF];
+    digest_buffer(tar.buf, tar.len, diff_id);
+    size_t half = tar.len / 2 + 7;
+    struct blob one = gzip_member(tar.buf, tar.len);
+    struct blob a = gzip_member(tar.buf, half), b = gzip_member(tar.buf + half, tar.len - half);
+    struct blob two = {0}, trailing = {0}, bad = {0};
+    blob_append(&two, a.buf, a.len);
+    blob_append(&two, b.buf, b.len);
+    blob_append(&trailing, one.buf, one.len);
+    blob_append(&trailing, "\0\0\0\0not gzip", 12);
+    blob_append(&bad, one.buf, one.len);
+    bad.buf[bad.len - 6] ^= 0x5a; /* the CRC-32 */
+
+    const struct blob *good[] = {&one, &two, &trailing};
+    for (size_t i = 0; i < N(good); i++)
+        for (size_t most = 0; most <= 1; most++) {
+            struct mem m = {.b = good[i], .most = most};
+            struct layer_source src = {mem_read, &m};
+            struct layer_ingest_opts o = {.flags = LAYER_KEEP_BLOB | LAYER_UNPACK,
+                                          .what = "test layer", .expect_diff_id = diff_id};
+            struct layer_result r;
+            struct error *err = NULL;
+            if (layer_ingest(f->store, &src, &o, &r, &err) < 0)
+                fail_msg("stream %zu (%s): %s", i, most ? "a byte a read" : "whole", err->msg);
+            assert_int_equal(r.compression, COMPRESSION_GZIP);
+            assert_int_equal(r.size, good[i]->len);
+            assert_int_equal(r.tar_size, tar.len);
+            cleanup_free char *p = layer_file(f, &r, "d/text");
+            struct stat st;
+            assert_int_equal(stat(p, &st), 0);
+            assert_int_equal(st.st_size, 19);
+        }
+
+    struct layer_result r;
+    struct error *err = NULL;
+    assert_true(ingest(f, &bad, 0, NULL, &r, &err) < 0);
+    if (strstr(err->msg, "CRC-32") == NULL || strstr(err->msg, "test layer") == NULL)
+        fail_msg("error `%s` does not name the layer and the CRC", err->msg);
+    error_free(err);
+    struct blob *all[] = {&tar, &one, &a, &b, &two, &trailing, &bad};
+    for (size_t i = 0; i < N(all); i++)
+        free(all[i]->buf);
+}
+
 static void test_tmp_sweep(void **state)
 {
     struct fixture *f = *state;
@@ -619,6 +768,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_digests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_layer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xz_keeps_the_tar, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replacements, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tmp_sweep, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -73,22 +73,18 @@ static const struct option_def global_options[] = {
     OPTION_END,
 };
 
-/* Our own path, for the commands the monitor runs (a sealed copy's
- * /proc/self/exe is a memfd): taken before sealing, passed on in the
- * environment of the copy. */
+/* Our own path, for the commands the monitor runs (a sealed view's
+ * /proc/self/exe is a memfd or a file of a private overlayfs): taken
+ * before sealing, passed on in the environment of the sealed process. */
 #define SELF_ENV "_CABIN_SELF"
-
-static bool sealed(void)
-{
-    char link[64];
-    ssize_t n = readlink("/proc/self/exe", link, sizeof(link) - 1);
-    return n > 0 && strncmp(link, "/memfd:", 7) == 0;
-}
 
 static int remember_self(struct error **err)
 {
-    if (sealed())
-        return 0; /* our unsealed self set it */
+    /* Our unsealed self set it.  (A cabin installed on a read-only
+     * overlayfs, say a container's read-only root, counts as sealed too,
+     * but runs from its real path: it sets it for itself.) */
+    if (exe_guard_sealed() && getenv(SELF_ENV) != NULL)
+        return 0;
     char *self = realpath("/proc/self/exe", NULL);
     if (self == NULL)
         return error_errno(err, "finding our own path (/proc/self/exe)");
