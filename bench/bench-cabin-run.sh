@@ -4,7 +4,12 @@
 #  1. `cabin run --rm busybox true` against `podman run --rm busybox true`
 #     (both --network none; podman with crun, its fastest runtime here),
 #     interleaved round after round, from fork() to wait4() in bench/timer.c:
-#     median, p90, min and the ratio (target: cabin at least 10x faster).
+#     median, p90, min and the ratio (target: cabin at least 10x faster);
+#     and `docker run --rm` (Debian's docker.io with its runc) when dockerd,
+#     containerd and the runc shim are installed: a private containerd and
+#     dockerd are started inside the benchmark's namespace (their roots in
+#     the temp dir and its /run, no iptables, no bridge), as
+#     tests/integration/dockerd.bats does; BENCH_DOCKER=0 leaves docker out.
 #  2. 200 `cabin run -d busybox sleep` one after the other: the wall time to
 #     start them all; then, with all 200 running, each monitor's PSS and
 #     private memory (/proc/PID/smaps_rollup, summed smem-style), each
@@ -52,6 +57,66 @@ pm() {
         --cgroup-manager cgroupfs --events-backend file --runtime crun "$@"
 }
 
+DSOCK=/run/docker-bench.sock
+dk() { docker -H "unix://$DSOCK" "$@"; }
+
+# A private containerd and dockerd in the namespace, the busybox image
+# loaded; on any failure HAVE_DOCKER=0 and $W/docker.skip says why.
+docker_start() {
+    local d=$W/containerd i
+    mkdir -p "$d"
+    printf '%s\n' 'version = 2' "root = \"$d/root\"" 'state = "/run/containerd-bench"' \
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]' '[grpc]' \
+        '  address = "/run/containerd-bench.sock"' '[ttrpc]' \
+        '  address = "/run/containerd-bench.sock.ttrpc"' \
+        '[plugins."io.containerd.internal.v1.opt"]' "  path = \"$d/opt\"" >"$d/config.toml"
+    containerd --config "$d/config.toml" >"$W/containerd.log" 2>&1 </dev/null &
+    for ((i = 0; i < 200; i++)); do
+        [ -S /run/containerd-bench.sock ] && break
+        sleep 0.1
+    done
+    echo '{}' >"$W/daemon.json"
+    dockerd --config-file "$W/daemon.json" --data-root "$W/docker" --exec-root /run/docker-bench \
+        --pidfile /run/docker-bench.pid -H "unix://$DSOCK" --containerd /run/containerd-bench.sock \
+        --iptables=false --ip6tables=false --bridge=none --cgroup-parent /cabin-bench-docker \
+        >"$W/dockerd.log" 2>&1 </dev/null &
+    for ((i = 0; i < 300; i++)); do
+        dk version >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    if ! dk version >/dev/null 2>&1; then
+        echo "dockerd did not start: $(tail -n 1 "$W/dockerd.log")" >"$W/docker.skip"
+        HAVE_DOCKER=0
+        return 0
+    fi
+    if ! "$repo/tests/helpers/mkimage.sh" docker-archive "$W/oci" busybox "$W/busybox-docker.tar" \
+        busybox:latest >>"$W/mkimage.log" 2>&1 || ! dk load -q -i "$W/busybox-docker.tar" >/dev/null 2>&1 ||
+        ! dk run --rm --network none busybox true </dev/null >"$W/smoke-docker.log" 2>&1; then
+        echo "docker could not load or run busybox: $(tail -n 1 "$W/smoke-docker.log" 2>/dev/null)" >"$W/docker.skip"
+        HAVE_DOCKER=0
+    fi
+}
+
+# Our dockerd and containerd, by the paths only they have.
+our_daemons() {
+    pgrep -f "^dockerd --config-file $W/daemon.json"
+    pgrep -f "^containerd --config $W/containerd/config.toml"
+}
+
+docker_stop() {
+    local pid i ids
+    ids=$(dk ps -aq 2>/dev/null)
+    [ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1
+    for pid in $(our_daemons); do kill "$pid" 2>/dev/null; done
+    for ((i = 0; i < 100; i++)); do
+        [ -z "$(our_daemons)" ] && break
+        sleep 0.1
+    done
+    for pid in $(our_daemons); do kill -9 "$pid" 2>/dev/null; done
+    rmdir /sys/fs/cgroup/*/cabin-bench-docker 2>/dev/null
+    return 0
+}
+
 # "pss private" in KiB of one process, from smaps_rollup.
 pss_of() {
     awk '/^Pss:/ { p = $2 } /^Private_(Clean|Dirty):/ { u += $2 } END { print p + 0, u + 0 }' \
@@ -77,6 +142,7 @@ inner_cleanup() {
     ids=$(cb ps -aq --no-trunc 2>/dev/null)
     [ -n "$ids" ] && cb rm -f $ids >/dev/null 2>&1
     [ "$HAVE_PODMAN" = 0 ] || pm rm -af -t 0 </dev/null >/dev/null 2>&1
+    [ "${DOCKER_STARTED:-0}" = 0 ] || docker_stop
     [ -n "${FLOOR_BUNDLE:-}" ] && umount -l "$FLOOR_BUNDLE/rootfs" 2>/dev/null
     return 0
 }
@@ -102,13 +168,15 @@ run_pair() { # ROUNDS OUT
     local r slot=0 st order
     for ((r = 0; r < $1; r++)); do
         ((r % 20 == 0)) && echo "bench-cabin-run: round $((r + 1))/$1, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-        case $((slot++ % 3)) in
-        0) order="cabin podman runtime" ;;
-        1) order="podman runtime cabin" ;;
-        *) order="runtime cabin podman" ;;
+        case $((slot++ % 4)) in
+        0) order="cabin podman runtime docker" ;;
+        1) order="podman runtime docker cabin" ;;
+        2) order="runtime docker cabin podman" ;;
+        *) order="docker cabin podman runtime" ;;
         esac
         for who in $order; do
             [ "$who" = podman ] && [ "$HAVE_PODMAN" = 0 ] && continue
+            [ "$who" = docker ] && [ "$HAVE_DOCKER" = 0 ] && continue
             st=0
             case $who in
             cabin)
@@ -121,6 +189,10 @@ run_pair() { # ROUNDS OUT
                     --runroot "$PRUN" --tmpdir "$W/tmp" --cgroup-manager cgroupfs \
                     --events-backend file --runtime crun run --rm --network none busybox true \
                     </dev/null >>"$W/log-podman" 2>&1 || st=$?
+                ;;
+            docker)
+                "$W/timer" "$2" docker docker -H "unix://$DSOCK" run --rm --network none busybox true \
+                    </dev/null >>"$W/log-docker" 2>&1 || st=$?
                 ;;
             runtime)
                 FLOOR_N=$((FLOOR_N + 1))
@@ -174,12 +246,14 @@ many() {
     [ "$HAVE_PODMAN" = 0 ] || pm rm -af -t 0 >/dev/null 2>&1 </dev/null || true
     # a foreground cabin run, attached, for the fork-of-cabin question
     cb run --network none busybox sleep 3 >/dev/null 2>&1 </dev/null &
+    local fg=$!
     sleep 1.5
     : >"$W/fg.pss"
     for pid in $(pgrep -f "^$CABIN --root $W/cabin --runroot $CRUN run --network none busybox sleep 3"); do
         pss_of "$pid" >>"$W/fg.pss"
     done
-    wait || true
+    # (not a plain wait: dockerd and containerd are children too)
+    wait "$fg" || true
 }
 
 inner() {
@@ -204,6 +278,11 @@ inner() {
         cb import "$W/rootfs.tar" busybox >/dev/null || die "cabin import failed"
     fi
     cb run --rm --network none busybox true || die "cabin smoke run failed"
+    if [ "$HAVE_DOCKER" = 1 ]; then
+        [ -d "$W/oci" ] || "$repo/tests/helpers/mkimage.sh" oci "$W/oci" busybox >>"$W/mkimage.log" 2>&1
+        DOCKER_STARTED=1
+        docker_start
+    fi
     export TIMER_TIMEOUT=60
     floor_setup
     run_pair 3 "$W/warmup.tsv"
@@ -247,6 +326,19 @@ done
 bench_contestant cabin "$CABIN" version
 bench_contestant cabin-runtime "$CABIN_RUNTIME"
 [ "$HAVE_PODMAN" = 0 ] || bench_contestant podman "$(command -v podman)"
+export HAVE_DOCKER=1
+if [ "${BENCH_DOCKER:-1}" = 0 ]; then
+    bench_skipped docker "BENCH_DOCKER=0"
+    HAVE_DOCKER=0
+else
+    for tool in dockerd docker containerd containerd-shim-runc-v2 runc; do
+        if ! command -v "$tool" >/dev/null; then
+            bench_skipped docker "$tool is not installed"
+            HAVE_DOCKER=0
+            break
+        fi
+    done
+fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/cabin-bench-run.XXXXXX")
 chmod 755 "$W"
@@ -276,6 +368,11 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-cabin-run: $BENCH_CABIN_ROUNDS rounds + 3 warm-up, then $BENCH_CABIN_MANY containers" >&2
 CABIN=$CABIN CABIN_RUNTIME=$CABIN_RUNTIME unshare -m --propagation private bash "$here/bench-cabin-run.sh" --inner "$W" </dev/null
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ "$HAVE_DOCKER" = 1 ] && [ -s "$W/docker.skip" ]; then
+    bench_skipped docker "$(cat "$W/docker.skip")"
+    HAVE_DOCKER=0
+fi
+[ "$HAVE_DOCKER" = 0 ] || bench_contestant docker "$(command -v dockerd)"
 
 stats() { # LABEL -> "ok runs median p90 min"
     awk -F'\t' -v l="$1" '$1 == l { runs++; if ($4 == 0) t[++n] = $2 / 1e6 }
@@ -304,6 +401,7 @@ exec >"$BENCH_OUT/report.md"
 read -r cn cruns cmed cp90 cmin <<<"$(stats cabin)"
 read -r pn pruns pmed pp90 pmin <<<"$(stats podman)"
 read -r rn rruns rmed rp90 rmin <<<"$(stats runtime)"
+read -r dn druns dmed dp90 dmin <<<"$(stats docker)"
 [ "$cn" -gt 0 ] || { tail -n 20 "$W/log-cabin" >&2; die "no cabin run succeeded"; }
 echo "## cabin run: against podman, and $BENCH_CABIN_MANY containers (bench-cabin-run.sh)"
 echo
@@ -314,6 +412,10 @@ if [ "$HAVE_PODMAN" = 1 ]; then
 else
     podman_desc=""
     turns="the two in turn"
+fi
+if [ "$HAVE_DOCKER" = 1 ]; then
+    podman_desc="$podman_desc, and of \`docker run --rm --network none busybox true\` (a private dockerd and containerd, runc)"
+    [ "$HAVE_PODMAN" = 1 ] && turns="the four in turn" || turns="the three in turn"
 fi
 echo "Part 1: wall time of \`cabin run --rm --network none busybox true\` and of the runtime core alone on the same bundle (\`cabin-runtime run\`)$podman_desc, from fork() to wait4(); $BENCH_CABIN_ROUNDS rounds after 3 warm-up rounds, $turns, in rotating order. Load average $load_before at start, $load_after at the end."
 echo
@@ -330,6 +432,16 @@ if [ "$pn" -gt 0 ]; then
 elif [ "$HAVE_PODMAN" = 1 ]; then
     echo "| podman | failed | | | 0 / $pruns |"
 fi
+if [ "$dn" -gt 0 ]; then
+    echo
+    echo "| | median ms | p90 ms | min ms | ok / runs | median / cabin's |"
+    echo "|---|--:|--:|--:|--:|--:|"
+    echo "| docker $(dockerd --version | awk '{print $3}' | tr -d ,) (its containerd and runc): \`docker run --rm --network none busybox true\` | $dmed | $dp90 | $dmin | $dn / $druns | $(awk -v a="$dmed" -v b="$cmed" 'BEGIN { printf "%.1f", a / b }') |"
+elif [ "$HAVE_DOCKER" = 1 ]; then
+    echo
+    echo "docker: every run failed ($druns runs; $(tail -n 1 "$W/log-docker" 2>/dev/null))"
+fi
+[ "$HAVE_DOCKER" = 1 ] || { echo; echo "- **skipped:** docker ($(grep '^docker:' "$BENCH_OUT/skipped.txt" | head -n1 | cut -d' ' -f2-))"; }
 read -r ms before after <"$W/many.time"
 read -r mn mpss_mean mpss_med mpss_max <<<"$(summary "$W/monitor.pss")"
 read -r _ muss_mean muss_med muss_max <<<"$(summary "$W/monitor.uss")"

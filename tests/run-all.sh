@@ -74,6 +74,8 @@ run_bats() { # RUNTIME LABEL FILES...
     CABIN_RUNTIME="$rtbin" bats --tap "$@" >"$log/$label.tap" 2>&1
     rc=$?
     grep -E '^(not ok|#)' "$log/$label.tap" | head -200
+    # every failure's name, even when the lines above were cut
+    grep -q '^not ok' "$log/$label.tap" && { echo "$label failed:"; grep '^not ok' "$log/$label.tap"; }
     c=$(count "$log/$label.tap")
     set -- $c
     if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
@@ -96,8 +98,11 @@ fi
 if [ -n "${ASAN_BUILD:-}" ]; then
     asan=$(cd "$ASAN_BUILD" && pwd)
     echo "== sanitizer build (ASan + UBSan): unit tests and core integration tests"
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
-    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    # Reports also go to files (log_path), so that a sanitizer report from
+    # a command whose failure a test expects (an error path) is not lost
+    # with its output: every $log/asan-report.PID fails the run below.
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:log_path=$log/asan-report
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$log/asan-report
     run_units "$asan" "asan:"
     run_replays "$asan" "asan:"
     core=""
@@ -105,7 +110,8 @@ if [ -n "${ASAN_BUILD:-}" ]; then
              seccomp_default lsm cabin_images cabin_run exec tty cabin_pull \
              cabin_registry_auth \
              cabin_run_flags cabin_create_start cabin_exec cabin_logs cabin_cp \
-             cabin_monitor cabin_stop_kill cabin_inspect_wait; do
+             cabin_monitor cabin_stop_kill cabin_inspect_wait \
+             cabin_ps cabin_rm_prune cabin_info cabin_attach fault_state; do
         core="$core $repo/tests/integration/$f.bats"
     done
     # shellcheck disable=SC2086

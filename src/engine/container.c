@@ -158,12 +158,21 @@ static json_t *strv_json(char *const *v)
     return a;
 }
 
+/* The folder of a container found a moment ago cannot be opened. */
+static int gone_error(const char *id, struct error **err)
+{
+    if (errno == ENOENT)
+        return error_new(err, ENOENT, "no such container: `%.12s` (it was removed meanwhile)",
+                         id);
+    return error_errno(err, "container %.12s", id);
+}
+
 int engine_container_write(struct engine *e, const struct engine_container *c, bool sync,
                            struct error **err)
 {
     cleanup_close int cdirfd = engine_container_open_dir(e, c->id);
     if (cdirfd < 0)
-        return error_errno(err, "container %.12s", c->id);
+        return gone_error(c->id, err);
     return engine_container_write_at(cdirfd, c, sync, err);
 }
 
@@ -214,9 +223,10 @@ static int record_parse(json_t *j, const char *id, struct engine_container **ret
         (r = json_get_int64(j, "created", w, false, &c->created, err)) < 0 ||
         (r = json_get_int64(j, "run", w, false, &run, err)) < 0 ||
         (r = json_get_bool(j, "stopped_by_user", w, &c->stopped_by_user, err)) < 0)
-        return error_wrap(err, "container %.12s", id);
+        return r;
     if (!is_id(cid) || strcmp(cid, id) != 0 || !digest_valid(image_id))
-        return error_new(err, EINVAL, "container %.12s: " ENGINE_RECORD ": bad id", id);
+        return error_new(err, EINVAL, ENGINE_RECORD ": its id or image_id is not this "
+                                      "container's");
     memcpy(c->id, cid, ENGINE_ID_LEN + 1);
     memcpy(c->image_id, image_id, DIGEST_BUF);
     c->run = (int) run;
@@ -240,9 +250,16 @@ int engine_container_read(struct engine *e, const char *id, struct engine_contai
         return error_errno(err, "container %.12s", id);
     cleanup_json json_t *j = NULL;
     int r = json_load_file_at(cdirfd, ENGINE_RECORD, RECORD_MAX, &j, err);
-    if (r < 0)
-        return error_wrap(err, "container %.12s", id);
-    return record_parse(j, id, ret, err);
+    if (r == 0)
+        r = record_parse(j, id, ret, err);
+    if (r < 0 && err && error_code(*err) != ENOENT && error_code(*err) != ENOMEM) {
+        cleanup_error struct error *inner = steal_pointer(err);
+        return error_new(err, error_code(inner),
+                         "container %.12s: `%s/containers/%s`: %s (`cabin system check "
+                         "--repair` drops a container whose record cannot be read)",
+                         id, e->root, id, inner->msg);
+    }
+    return r;
 }
 
 int engine_container_lock(struct engine *e, struct engine_container *c, int *ret_lock,
@@ -250,7 +267,7 @@ int engine_container_lock(struct engine *e, struct engine_container *c, int *ret
 {
     cleanup_close int fd = openat(e->containersfd, c->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return error_errno(err, "container %.12s", c->id);
+        return gone_error(c->id, err);
     if (flock(fd, LOCK_EX) < 0)
         return error_errno(err, "locking container %.12s", c->id);
     struct engine_container *now = NULL;
@@ -308,6 +325,13 @@ int engine_container_stop_timeout(const struct engine_container *c)
 
 /* ---- finding ---------------------------------------------------------------- */
 
+bool engine_container_creating(const struct engine *e, const char *id)
+{
+    char path[ENGINE_ID_LEN + sizeof(ENGINE_CREATING) + 2];
+    snprintf(path, sizeof(path), "%s/" ENGINE_CREATING, id);
+    return faccessat(e->containersfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 static int list_ids(struct engine *e, char ***ret, struct error **err)
 {
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
@@ -316,7 +340,8 @@ static int list_ids(struct engine *e, char ***ret, struct error **err)
     cleanup_strv char **ids = NULL;
     struct dirent *de;
     while ((de = readdir(d)) != NULL)
-        if (is_id(de->d_name) && strv_push(&ids, de->d_name) < 0)
+        if (is_id(de->d_name) && !engine_container_creating(e, de->d_name) &&
+            strv_push(&ids, de->d_name) < 0)
             return error_new(err, ENOMEM, "out of memory");
     *ret = steal_pointer(&ids);
     return 0;
@@ -366,10 +391,27 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
     if (*what == '\0')
         return error_new(err, EINVAL, "no container name or id given");
     char id[ENGINE_ID_LEN + 1];
+    if ((is_id(what) || names_lookup(e, what, id) == 0) &&
+        engine_container_creating(e, is_id(what) ? what : id))
+        return error_new(err, ENOENT, "no such container: `%s` (it is being created)", what);
     if (is_id(what))
         return engine_container_read(e, what, ret, err);
     if (names_lookup(e, what, id) == 0)
         return engine_container_read(e, id, ret, err);
+    /* A name whose container's record cannot be read: that is the error. */
+    char target[ENGINE_ID_LEN + 8];
+    ssize_t tn = strchr(what, '/') ? -1 : readlinkat(e->namesfd, what, target, sizeof(target) - 1);
+    if (tn == ENGINE_ID_LEN) {
+        target[tn] = '\0';
+        struct engine_container *c = NULL;
+        cleanup_error struct error *e2 = NULL;
+        if (is_id(target) && engine_container_read(e, target, &c, &e2) < 0 &&
+            error_code(e2) != ENOENT) {
+            *err = steal_pointer(&e2);
+            return -error_code(*err);
+        }
+        engine_container_free(c);
+    }
     cleanup_strv char **ids = NULL;
     int r = list_ids(e, &ids, err);
     if (r < 0)
@@ -408,17 +450,30 @@ static void boot_id(char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int) strcspn(text, "\n"), text);
 }
 
-/* The monitor's record of the last start (NULL when there is none). */
-static json_t *read_monitor_state(struct engine *e, const char *id)
+int engine_monitor_state_read(struct engine *e, const char *id, json_t **ret,
+                              struct error **err)
 {
     cleanup_close int cdirfd = engine_container_open_dir(e, id);
-    json_t *j = NULL;
-    if (cdirfd < 0 || json_load_file_at(cdirfd, MONITOR_STATE, STATE_MAX, &j, NULL) < 0 ||
-        !json_is_object(j)) {
-        json_decref(j);
-        return NULL;
+    if (cdirfd < 0)
+        return error_errno(err, "container %.12s", id);
+    cleanup_json json_t *j = NULL;
+    int r = json_load_file_at(cdirfd, MONITOR_STATE, STATE_MAX, &j, err);
+    if (r == 0) {
+        const char *status = json_string_value(json_object_get(j, "status"));
+        if (!json_is_object(j) || !json_is_integer(json_object_get(j, "run")) ||
+            status == NULL || (strcmp(status, "running") != 0 &&
+                               strcmp(status, "restarting") != 0 &&
+                               strcmp(status, "exited") != 0 && strcmp(status, "created") != 0))
+            r = error_new(err, EINVAL, MONITOR_STATE ": not a state the monitor writes (an "
+                                       "object with run and a status)");
     }
-    return j;
+    if (r < 0) {
+        if (err == NULL || error_code(*err) == ENOENT)
+            return r;
+        return error_wrap(err, "container %.12s: `%s/containers/%s`", id, e->root, id);
+    }
+    *ret = steal_pointer(&j);
+    return 0;
 }
 
 /* From the monitor's record (`st`) and who is alive. */
@@ -485,7 +540,10 @@ void engine_container_state(struct engine *e, const struct engine_container *c,
                             struct engine_state *ret)
 {
     struct engine_state s = {.status = ENGINE_CREATED};
-    cleanup_json json_t *st = read_monitor_state(e, c->id);
+    cleanup_json json_t *st = NULL;
+    cleanup_error struct error *damage = NULL;
+    if (engine_monitor_state_read(e, c->id, &st, &damage) < 0 && error_code(damage) == ENOENT)
+        error_free(steal_pointer(&damage));
     bool monitor = monitor_alive(e, c->id);
     struct runtime *rt = NULL;
     cleanup_json json_t *rts = NULL;
@@ -497,6 +555,12 @@ void engine_container_state(struct engine *e, const struct engine_container *c,
     }
     s.monitor = monitor;
     derive(c, st, monitor, rt_status, rt_pid, &s);
+    if (damage && s.status != ENGINE_RUNNING && s.status != ENGINE_PAUSED && !monitor) {
+        /* Nobody can say how it ended: docker's "dead", with the reason. */
+        s.status = ENGINE_DEAD;
+        snprintf(s.error, sizeof(s.error), "%s (`cabin system check --repair` resets it)",
+                 damage->msg);
+    }
     *ret = s;
 }
 
@@ -573,9 +637,30 @@ static void remove_rundir(struct engine *e, const char *id)
         fs_remove_tree(fd, rel, NULL);
 }
 
+/* Folders in place whose create was killed before it finished: hidden for
+ * removal like any other (their maker held their lock). */
+static void sweep_creates(struct engine *e)
+{
+    cleanup_strv char **ids = NULL;
+    cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL)
+        if (is_id(de->d_name) && engine_container_creating(e, de->d_name))
+            strv_push(&ids, de->d_name);
+    for (size_t i = 0; ids && ids[i]; i++) {
+        cleanup_close int fd = openat(e->containersfd, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || !engine_container_creating(e, ids[i]))
+            continue;
+        char hidden[ENGINE_ID_LEN + 8];
+        snprintf(hidden, sizeof(hidden), ".rm-%s", ids[i]);
+        renameat(e->containersfd, ids[i], e->containersfd, hidden);
+    }
+}
+
 void engine_containers_sweep(struct engine *e)
 {
     store_tmp_sweep(e->store);
+    sweep_creates(e);
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
     if (d == NULL)
         return;
@@ -603,6 +688,56 @@ void engine_containers_sweep(struct engine *e)
         if (whole)
             remove_rundir(e, id);
     }
+}
+
+/* Every name that points at `id` (its record, which would say which, is
+ * gone). */
+static void release_names_of(struct engine *e, const char *id)
+{
+    cleanup_closedir DIR *d = fs_opendir_at(e->namesfd, ".");
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+        char target[ENGINE_ID_LEN + 8];
+        ssize_t n = readlinkat(e->namesfd, de->d_name, target, sizeof(target) - 1);
+        if (n < 0)
+            continue;
+        target[n] = '\0';
+        if (strcmp(target, id) == 0)
+            names_release(e, de->d_name, id);
+    }
+}
+
+int engine_container_drop(struct engine *e, const char *id, struct error **err)
+{
+    if (!is_id(id))
+        return error_new(err, EINVAL, "`%s` is not a container id", id);
+    struct runtime *rt = NULL;
+    int r = engine_runtime(e, &rt, err);
+    if (r < 0)
+        return r;
+    /* Its init killed, then its monitor (whose cleanup cannot read the
+     * record either) gone, before the folder is locked: that cleanup would
+     * wait for the lock. */
+    if ((r = container_delete(rt, id, true, err)) < 0 && error_code(*err) != ENOENT)
+        return error_wrap(err, "removing container %.12s", id);
+    if (r < 0)
+        error_free(steal_pointer(err));
+    if (monitor_alive(e, id) && monitor_wait_gone(e, id, 10000) < 0)
+        return error_new(err, EBUSY, "container %.12s: its monitor does not end", id);
+    cleanup_close int fd = openat(e->containersfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : error_errno(err, "container %.12s", id);
+    if (flock(fd, LOCK_EX) < 0)
+        return error_errno(err, "locking container %.12s", id);
+    char hidden[ENGINE_ID_LEN + 8];
+    snprintf(hidden, sizeof(hidden), ".rm-%s", id);
+    if (renameat(e->containersfd, id, e->containersfd, hidden) < 0)
+        return error_errno(err, "removing container %.12s", id);
+    release_names_of(e, id);
+    if ((r = destroy(e, hidden, NULL, err)) < 0)
+        return error_wrap(err, "removing container %.12s", id);
+    remove_rundir(e, id);
+    return 0;
 }
 
 static bool image_recorded(struct engine *e, const char *image_id)

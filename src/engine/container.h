@@ -38,6 +38,11 @@
 
 #define ENGINE_ID_LEN 64
 #define ENGINE_RECORD "container.json"
+/* In a container's folder from its rename into containers/ until its
+ * create has written the bundle and the whole record; its maker holds the
+ * folder's flock meanwhile.  Such a folder is not listed or found; one
+ * whose maker is gone (killed) is swept like the rest of a killed create. */
+#define ENGINE_CREATING ".creating"
 
 enum engine_status {
     ENGINE_CREATED,
@@ -85,7 +90,8 @@ struct engine_state {
     int64_t finished_at;
     int restart_count;
     bool monitor;          /* its monitor runs */
-    char error[512];       /* why it failed to start or why its exit is unknown */
+    char error[512];       /* why it failed to start, why its exit is unknown, or
+                              (ENGINE_DEAD) why its state.json cannot be read */
 };
 
 /* The container `what`: a full id, a name, or a unique id prefix. */
@@ -94,6 +100,8 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
 /* The record of the container with the full id `id`. */
 int engine_container_read(struct engine *e, const char *id, struct engine_container **ret,
                           struct error **err);
+/* Is container `id`'s folder still being made (ENGINE_CREATING)? */
+bool engine_container_creating(const struct engine *e, const char *id);
 /* Every container, oldest first (*ret NULL-terminated). */
 int engine_container_list(struct engine *e, struct engine_container ***ret, size_t *ret_n,
                           struct error **err);
@@ -114,6 +122,17 @@ int engine_container_lock(struct engine *e, struct engine_container *c, int *ret
 /* The state now, from state.json, the monitor and the runtime. */
 void engine_container_state(struct engine *e, const struct engine_container *c,
                             struct engine_state *ret);
+
+/* The monitor's state.json of container `id` (engine_container_state's
+ * source): -ENOENT when there is none (never started), another error,
+ * naming the file, when it is not what a monitor writes. */
+int engine_monitor_state_read(struct engine *e, const char *id, json_t **ret,
+                              struct error **err);
+
+/* Remove container `id` whose record cannot be read (system check
+ * --repair): its processes killed through the runtime, its monitor waited
+ * for, its root unmounted, its folder, names and run folder removed. */
+int engine_container_drop(struct engine *e, const char *id, struct error **err);
 
 /* Just the status of engine_container_state. */
 enum engine_status engine_container_status(struct engine *e, const struct engine_container *c);

@@ -514,9 +514,11 @@ static int claim_name(struct engine *e, const struct engine_create_opts *o,
     return r;
 }
 
+/* The folder, named and in place, with ENGINE_CREATING in it; *ret_lock
+ * holds its flock until the caller has finished it. */
 static int make_folder(struct engine *e, const struct engine_create_opts *o,
                        const struct storage_driver *d, struct image *im,
-                       struct engine_container *c, struct error **err)
+                       struct engine_container *c, int *ret_lock, struct error **err)
 {
     cleanup_free char *name = NULL, *target = NULL;
     int tfd = -1;
@@ -532,6 +534,13 @@ static int make_folder(struct engine *e, const struct engine_create_opts *o,
         r = d->create(e->store, tfd, im->config->diff_ids, im->config->n_diff_ids, err);
     if (r == 0)
         r = engine_container_write_at(tfd, c, !engine_container_auto_remove(c), err);
+    if (r == 0) {
+        int fd = openat(tfd, ENGINE_CREATING, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+            r = error_errno(err, "making the container's folder");
+        else
+            close(fd);
+    }
     /* In place and named at once, for whoever judges the name's link
      * meanwhile (they hold the same lock). */
     cleanup_close int lock = r == 0 ? names_lock(e) : -1;
@@ -547,7 +556,7 @@ static int make_folder(struct engine *e, const struct engine_create_opts *o,
         store_tmp_remove(e->store, name, tfd);
         return r;
     }
-    close(tfd);
+    *ret_lock = tfd;
     return 0;
 }
 
@@ -780,15 +789,21 @@ int engine_container_create(struct engine *e, const struct engine_create_opts *o
         struct image *im = NULL;
         if ((r = open_image(e, &p, &im, err)) < 0)
             goto out;
+        cleanup_close int mine = -1;
         r = new_record(e, &p, im, d, &c, err);
-        if (r == 0 && (r = make_folder(e, o, d, im, c, err)) < 0) {
+        if (r == 0 && (r = make_folder(e, o, d, im, c, &mine, err)) < 0) {
             image_free(im);
             goto out;
         }
         if (r == 0 && (r = engine_container_mount(e, c, err)) == 0 &&
-            (r = prepare(e, &p, im->config, c, &m, err)) == 0)
-            r = engine_container_write(e, c, !o->rm, err);
+            (r = prepare(e, &p, im->config, c, &m, err)) == 0 &&
+            (r = engine_container_write(e, c, !o->rm, err)) == 0 &&
+            unlinkat(mine, ENGINE_CREATING, 0) < 0)
+            r = error_errno(err, "container %.12s: finishing its folder", c->id);
         image_free(im);
+        /* The removal below takes the folder's lock through a file of its own. */
+        if (mine >= 0)
+            close(steal_fd(&mine));
         if (r < 0 && c) {
             /* Nothing of it stays: its folder (locked, as removal wants
              * it), its mount, its name. */

@@ -78,7 +78,7 @@ int engine_info(struct engine *e, json_t **ret, struct error **err)
     long long mem = (long long) sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     json_t *j = json_pack(
         "{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, "
-        "s:s, s:s, s:s, s:s, s:s, s:s, s:[s, s]}",
+        "s:s, s:s, s:s, s:s, s:s, s:[s, s]}",
         "Containers", (json_int_t) n, "ContainersRunning", (json_int_t) running,
         "ContainersPaused", (json_int_t) paused, "ContainersStopped", (json_int_t) stopped,
         "Images", (json_int_t) images, "Driver", d ? d->name : "none", "LoggingDriver",

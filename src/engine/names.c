@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,12 +163,24 @@ static bool link_dead(struct engine *e, const char *name, const char *target)
            faccessat(e->containersfd, target, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
 }
 
+bool names_temp_left(const char *entry)
+{
+    if (strncmp(entry, ".new-", 5) != 0)
+        return false;
+    long pid = strtol(entry + 5, NULL, 10);
+    return pid > 0 && kill((pid_t) pid, 0) < 0 && errno == ESRCH;
+}
+
 void names_sweep(struct engine *e)
 {
     cleanup_closedir DIR *d = fs_opendir_at(e->namesfd, ".");
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL) {
         char target[TARGET_MAX];
+        if (names_temp_left(de->d_name)) {
+            unlinkat(e->namesfd, de->d_name, 0); /* replace()'s, its maker killed */
+            continue;
+        }
         if (de->d_name[0] == '.' || read_link(e, de->d_name, target, sizeof(target)) < 0 ||
             !link_dead(e, de->d_name, target))
             continue;

@@ -17,6 +17,8 @@
 #ifndef CABIN_ENGINE_NAMES_H
 #define CABIN_ENGINE_NAMES_H
 
+#include <stdbool.h>
+
 #include "engine/engine.h"
 #include "util/error.h"
 
@@ -35,8 +37,11 @@ int names_repoint(struct engine *e, const char *name, const char *from, const ch
 /* Drop `name` if it still names `target`. */
 void names_release(struct engine *e, const char *name, const char *target);
 
-/* Remove the stale links (what killed cabins left). */
+/* Remove the stale links (what killed cabins left), and the temporary
+ * `.new-PID-N` links of a replace whose maker was killed. */
 void names_sweep(struct engine *e);
+/* Is the entry `entry` of names/ such a temporary link? */
+bool names_temp_left(const char *entry);
 
 /* The names lock: an fd of ROOT/names of its own (flock belongs to the
  * open file, so a dup of the engine's fd would stay locked until exit),

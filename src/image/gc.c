@@ -275,8 +275,11 @@ int image_usage(struct store *s, struct store_usage **ret, struct error **err)
         struct usage_image *im = &u->images[i];
         for (size_t k = 0; im->diff_ids && im->diff_ids[k]; k++) {
             struct layer_info li = {0};
-            if (store_layer_info(s, im->diff_ids[k], &li, NULL) < 0)
-                continue;
+            if (store_layer_info(s, im->diff_ids[k], &li, err) < 0) {
+                r = error_wrap(err, "image %.19s", im->id);
+                store_usage_free(u);
+                return r;
+            }
             /* the same layer twice in one image counts once */
             bool dup = false;
             for (size_t j = 0; j < k; j++)

@@ -120,15 +120,17 @@ int image_open(struct store *s, const char *what, struct image **ret, struct err
     return r;
 }
 
-uint64_t image_size(struct store *s, const struct image *im)
+int image_size(struct store *s, const struct image *im, uint64_t *ret, struct error **err)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < im->config->n_diff_ids; i++) {
         struct layer_info li;
-        if (store_layer_info(s, im->config->diff_ids[i], &li, NULL) == 0)
-            total += li.size;
+        if (store_layer_info(s, im->config->diff_ids[i], &li, err) < 0)
+            return error_wrap(err, "image %.19s", im->id);
+        total += li.size;
     }
-    return total;
+    *ret = total;
+    return 0;
 }
 
 int image_normalize_name(const char *name, char **ret, struct error **err)

@@ -39,8 +39,9 @@ int image_open_record(struct store *s, const struct image_record *r, struct imag
                       struct error **err);
 void image_free(struct image *im);
 
-/* Sum of its layers' sizes (bytes of file data). */
-uint64_t image_size(struct store *s, const struct image *im);
+/* Sum of its layers' sizes (bytes of file data); fails, naming the file,
+ * when a layer's record cannot be read. */
+int image_size(struct store *s, const struct image *im, uint64_t *ret, struct error **err);
 
 /* A layer blob ready to be named by a manifest. */
 struct image_layer_blob {

@@ -329,7 +329,7 @@ int store_layer_info(struct store *s, const char *diff_id, struct layer_info *re
     cleanup_json json_t *j = NULL;
     int r = json_load_file_at(s->layersfd, path, 1u << 16, &j, err);
     if (r < 0)
-        return error_wrap(err, "layer %s", diff_id);
+        return error_wrap(err, "layer %s: in `%s/layers`", diff_id, s->root);
     struct layer_info li = {0};
     const char *id = NULL, *link = NULL;
     if ((r = json_get_string(j, "diff_id", "layer.json", true, &id, err)) < 0 ||
@@ -340,9 +340,10 @@ int store_layer_info(struct store *s, const char *diff_id, struct layer_info *re
                              err)) < 0 ||
         (r = json_get_uint64(j, "entries", "layer.json", false, UINT64_MAX >> 1, &li.entries,
                              err)) < 0)
-        return error_wrap(err, "layer %s", diff_id);
+        return error_wrap(err, "layer %s: `%s/layers/%s`", diff_id, s->root, digest_hex(diff_id));
     if (strcmp(id, diff_id) != 0 || strlen(link) != STORE_LINK_LEN)
-        return error_new(err, EIO, "layer %s: its layer.json is for %s", diff_id, id);
+        return error_new(err, EIO, "layer %s: `%s/layers/%s/" LAYER_FILE "` is for %s", diff_id,
+                         s->root, digest_hex(diff_id), id);
     memcpy(li.diff_id, id, DIGEST_BUF);
     memcpy(li.link, link, STORE_LINK_LEN + 1);
     *ret = li;
@@ -529,6 +530,8 @@ int store_images_read(struct store *s, struct image_db **ret, struct error **err
             return 0;
         }
         free(db);
+        if (err == NULL)
+            return -error_code(e); /* a caller that does not want to know */
         *err = steal_pointer(&e);
         return error_wrap(err, "store `%s`", s->root);
     }

@@ -72,6 +72,7 @@ struct client {
 static struct {
     const char *id;
     int cdirfd, rdirfd, listenfd, reportfd, sigfd;
+    int state_spare; /* STATE_TMP with its blocks allocated, or -1 */
     int outfd, errfd, infd; /* container side; -1 when closed */
     bool pty, stdin_once, open_stdin;
     pid_t init;
@@ -175,6 +176,24 @@ static void read_boot_id(void)
 
 /* ---- state.json ---------------------------------------------------------- */
 
+#define STATE_TMP   "." MONITOR_STATE ".tmp"
+#define STATE_SPARE 4096 /* more than write_state's largest text */
+
+/* The next state file's blocks, allocated now while there is room. */
+static void reserve_state(void)
+{
+    int fd = openat(m.cdirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                    0600);
+    if (fd < 0)
+        return;
+    if (posix_fallocate(fd, 0, STATE_SPARE) != 0) {
+        close(fd);
+        unlinkat(m.cdirfd, STATE_TMP, 0);
+        return;
+    }
+    m.state_spare = fd;
+}
+
 static void write_state(const char *status)
 {
     char text[2048], err[1100];
@@ -196,14 +215,20 @@ static void write_state(const char *status)
                      m.oom_killed ? "true" : "false", m.restart_count, m.boot_id, err);
     if (n < 0 || (size_t) n >= sizeof(text))
         return;
-    static const char tmp[] = "." MONITOR_STATE ".tmp";
-    int fd = openat(m.cdirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* Into the space reserved for it when there is one (a container that
+     * filled the disk must not cost us its exit code), else a new file. */
+    int fd = m.state_spare;
+    m.state_spare = -1;
+    if (fd < 0)
+        fd = openat(m.cdirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                    0600);
     if (fd < 0)
         return;
-    bool ok = write(fd, text, (size_t) n) == n;
+    bool ok = pwrite(fd, text, (size_t) n, 0) == n && ftruncate(fd, n) == 0;
     close(fd);
-    if (!ok || renameat(m.cdirfd, tmp, m.cdirfd, MONITOR_STATE) < 0)
-        unlinkat(m.cdirfd, tmp, 0);
+    if (!ok || renameat(m.cdirfd, STATE_TMP, m.cdirfd, MONITOR_STATE) < 0)
+        unlinkat(m.cdirfd, STATE_TMP, 0);
+    reserve_state();
 }
 
 /* ---- clients -------------------------------------------------------------- */
@@ -841,6 +866,7 @@ static void parse_args(int argc, char **argv, int *client, const char **client_f
     if (m.id == NULL || cdir == NULL || rdir == NULL || m.init <= 0 || n_exit == 0)
         die("usage: cabin-monitor --id ID --cdir DIR --rdir DIR --pid PID ... -- EXIT-COMMAND...");
     m.cdirfd = open_dir(cdir);
+    m.state_spare = -1;
     m.rdirfd = open_dir(rdir);
     if (logfile_open(&m.log, m.cdirfd, max_size, max_files) < 0)
         die("cannot open the container's log");

@@ -564,12 +564,36 @@ static int exe(const char *pid, const char *ready, const char *go)
     return 0;
 }
 
+/* forks N: try N forks, each child waiting forever; report how many the
+ * kernel allowed and refused (EAGAIN under a pids limit), then wait. */
+static int forks(const char *count) __attribute__((noreturn));
+static int forks(const char *count)
+{
+    long n = strtol(count, NULL, 10), made = 0, refused = 0, other = 0;
+    for (long i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (;;)
+                pause();
+        }
+        if (pid > 0)
+            made++;
+        else if (errno == EAGAIN)
+            refused++;
+        else
+            other++;
+    }
+    printf("forked=%ld refused=%ld other=%ld\n", made, refused, other);
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     self_path = argv[0];
     if (argc < 2) {
-        fprintf(stderr, "usage: cabin-probe report|syscalls|escape|read|ro|exe ...\n");
+        fprintf(stderr, "usage: cabin-probe report|syscalls|escape|read|ro|exe|forks ...\n");
         return 2;
     }
     const char *cmd = argv[1];
@@ -585,6 +609,8 @@ int main(int argc, char **argv)
         return ro(argc - 2, argv + 2);
     else if (strcmp(cmd, "exe") == 0 && argc == 5)
         return exe(argv[2], argv[3], argv[4]);
+    else if (strcmp(cmd, "forks") == 0 && argc == 3)
+        return forks(argv[2]);
     else if (strcmp(cmd, "true") == 0)
         return 0;
     else {

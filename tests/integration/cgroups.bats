@@ -134,7 +134,7 @@ resources() {
 	done
 	# The created parent may stay (runc leaves it, in every hierarchy including
 	# name=systemd and cgroup2), so remove it here.
-	find /sys/fs/cgroup -mindepth 2 -depth -type d -name "cabin-parent-$ID" -exec rmdir {} +
+	find /sys/fs/cgroup -mindepth 2 -depth -type d -name "cabin-parent-$ID" -exec rmdir {} + 2>/dev/null || true
 	assert_no_cgroup_left "$CGP"
 }
 
@@ -152,7 +152,7 @@ resources() {
 	done
 	remove_container
 	# Pre-existing cgroups may be kept by delete; remove them here.
-	find /sys/fs/cgroup -mindepth 2 -depth -type d -name "cabin-test-$ID" -exec rmdir {} +
+	find /sys/fs/cgroup -mindepth 2 -depth -type d -name "cabin-test-$ID" -exec rmdir {} + 2>/dev/null || true
 	assert_no_cgroup_left "$CGP"
 }
 

@@ -433,7 +433,7 @@ assert_no_cgroup_left() {
 	local name=${1#/} left
 	name=${name%%/*}
 	[ -n "$name" ] || return 1
-	left=$(find /sys/fs/cgroup -mindepth 2 -type d -name "$name" 2>/dev/null)
+	left=$(find /sys/fs/cgroup -mindepth 2 -type d -name "$name" 2>/dev/null || true)
 	if [ -n "$left" ]; then
 		echo "cgroup directories left behind:" >&2
 		echo "$left" >&2

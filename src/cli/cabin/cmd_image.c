@@ -38,8 +38,11 @@ static json_t *strv_json(char **v, bool familiar)
     return a;
 }
 
-json_t *cabin_image_json(struct engine *e, const struct image *im)
+json_t *cabin_image_json(struct engine *e, const struct image *im, struct error **err)
 {
+    uint64_t size = 0;
+    if (image_size(e->store, im, &size, err) < 0)
+        return NULL;
     json_t *diff_ids = json_array(), *layers = json_array();
     for (size_t i = 0; i < im->config->n_diff_ids; i++)
         json_array_append_new(diff_ids, json_string(im->config->diff_ids[i]));
@@ -61,7 +64,7 @@ json_t *cabin_image_json(struct engine *e, const struct image *im)
         cfg ? cfg : json_null(), "Architecture",
         im->config->architecture ? im->config->architecture : "", "Os",
         im->config->os ? im->config->os : "", "RootFS", "Type", "layers", "Layers", diff_ids,
-        "Layers", layers, "Size", (json_int_t) image_size(e->store, im), "Containers",
+        "Layers", layers, "Size", (json_int_t) size, "Containers",
         (json_int_t) engine_image_containers(e, im->id));
     if (o && im->config->created)
         json_object_set_new(o, "Created", json_string(im->config->created));
@@ -94,8 +97,13 @@ int cmd_image_inspect(struct cabin_ctx *ctx, int argc, char **argv)
             status = cabin_fail(e2, 1);
             continue;
         }
-        json_array_append_new(arr, cabin_image_json(e, im));
+        json_t *j = cabin_image_json(e, im, &e2);
         image_free(im);
+        if (j == NULL) {
+            status = cabin_fail(e2, 1);
+            continue;
+        }
+        json_array_append_new(arr, j);
     }
     cleanup_free char *s = json_dumps(arr, JSON_INDENT(4));
     printf("%s\n", s ? s : "[]");

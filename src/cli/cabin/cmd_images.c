@@ -97,6 +97,14 @@ static json_t *strv_json(char **v, bool familiar)
     return a;
 }
 
+/* open_all() checked that every layer's record can be read. */
+static uint64_t size_of(struct engine *e, const struct image *im)
+{
+    uint64_t size = 0;
+    image_size(e->store, im, &size, NULL);
+    return size;
+}
+
 static void print_json(struct engine *e, struct image **ims, size_t n, const char *filter)
 {
     cleanup_json json_t *arr = json_array();
@@ -117,7 +125,7 @@ static void print_json(struct engine *e, struct image **ims, size_t n, const cha
                            "RepoDigests", strv_json(im->digests, false), "CreatedAt", when,
                            "Created", (json_int_t) (created ? created : im->added), "Os",
                            im->config->os ? im->config->os : "", "Size",
-                           (json_int_t) image_size(e->store, im), "Containers",
+                           (json_int_t) size_of(e, im), "Containers",
                            (json_int_t) engine_image_containers(e, im->id)));
     }
     cleanup_free char *s = json_dumps(arr, JSON_INDENT(2));
@@ -132,9 +140,13 @@ static int open_all(struct engine *e, struct image ***ret, size_t *ret_n, struct
         return r;
     struct image **ims = calloc(db->n + 1, sizeof(*ims));
     size_t n = 0;
+    uint64_t size;
     for (size_t i = 0; ims && r == 0 && i < db->n; i++)
-        if ((r = image_open_record(e->store, &db->images[i], &ims[n], err)) == 0)
+        if ((r = image_open_record(e->store, &db->images[i], &ims[n], err)) == 0 &&
+            (r = image_size(e->store, ims[n], &size, err)) == 0)
             n++;
+        else if (r < 0 && ims[n])
+            image_free(steal_pointer(&ims[n]));
     image_db_free(db);
     if (ims == NULL)
         return error_new(err, ENOMEM, "out of memory");
@@ -179,7 +191,7 @@ int cmd_images(struct cabin_ctx *ctx, int argc, char **argv)
         struct row *rows = calloc(cap + 1, sizeof(*rows));
         for (size_t k = 0; rows && k < n; k++) {
             int64_t created = image_time_parse(ims[k]->config->created);
-            struct row base = {ims[k], NULL, image_size(e->store, ims[k]),
+            struct row base = {ims[k], NULL, size_of(e, ims[k]),
                                created ? created : ims[k]->added};
             if (ims[k]->names == NULL || ims[k]->names[0] == NULL) {
                 if (filter == NULL)

@@ -52,10 +52,14 @@ static json_t *one(struct engine *e, const struct inspect_cli *c, const char *wh
     struct image *im = NULL;
     cleanup_error struct error *e3 = NULL;
     if (image_open(e->store, what, &im, &e3) < 0) {
-        error_new(err, ENOENT, "no such object: `%s`", what);
+        /* Not found is docker's words; anything else (a damaged store) is said. */
+        if (error_code(e3) == ENOENT)
+            error_new(err, ENOENT, "no such object: `%s`", what);
+        else
+            *err = steal_pointer(&e3);
         return NULL;
     }
-    json_t *j = cabin_image_json(e, im);
+    json_t *j = cabin_image_json(e, im, err);
     image_free(im);
     return j;
 }

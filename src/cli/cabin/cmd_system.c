@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `cabin system df`: what the store and the containers use. */
+/* `cabin system df`, `prune` and `check`: what the store and the containers use,
+ * what can go, and what is wrong. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cabin/commands.h"
+#include "engine/check.h"
 #include "engine/container.h"
 #include "engine/images.h"
 #include "engine/netvol.h"
@@ -274,7 +276,87 @@ static int cmd_system_prune(struct cabin_ctx *ctx, int argc, char **argv)
     return r < 0 ? cabin_fail(err, 1) : 0;
 }
 
+struct check_cli {
+    bool repair;
+    const char *format;
+};
+
+static const struct option_def check_options[] = {
+    OPTION_BOOL("repair", 0, struct check_cli, repair,
+                "fix what can be fixed: drop or rebuild what cannot be trusted"),
+    OPTION_STRING("format", 0, struct check_cli, format, "FORMAT", "`json`: one JSON object"),
+    OPTION_END,
+};
+
+static void check_print_json(const struct check_report *rep)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < rep->n; i++) {
+        const struct check_item *it = &rep->items[i];
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s?}", "What", it->what, "Problem",
+                                               it->problem, "Repaired", it->action));
+    }
+    cleanup_json json_t *o = json_pack("{s:o, s:I, s:I}", "Problems", items, "Found",
+                                       (json_int_t) rep->n, "Unrepaired",
+                                       (json_int_t) rep->unrepaired);
+    cleanup_free char *s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+    printf("%s\n", s ? s : "{}");
+}
+
+static int cmd_check(struct cabin_ctx *ctx, int argc, char **argv)
+{
+    struct check_cli c = {0};
+    int i, ex;
+    if (!cabin_parse("cabin system check [OPTIONS]",
+                     "Check the store and the containers against each other: every blob's "
+                     "digest, every layer's record, images.json and each image, each "
+                     "container's record and state, names, mounts and runtime state left "
+                     "behind.  With --repair, bring them back to a consistent state: debris "
+                     "of killed commands is removed, a layer is unpacked again from its blob, "
+                     "a damaged images.json is kept aside and rebuilt, and what cannot be "
+                     "trusted (a corrupt blob, an image or container whose record cannot be "
+                     "read) is dropped and named.  Volumes are never touched.  Exits 1 while "
+                     "a problem is left.",
+                     check_options, &c, argc, argv, 0, 0, 0, 1, &i, &ex))
+        return ex;
+    cleanup_error struct error *err = NULL;
+    if (c.format && strcmp(c.format, "json") != 0) {
+        error_new(&err, EINVAL, "system check: --format `%s`: only `json` is supported",
+                  c.format);
+        return cabin_fail(err, 1);
+    }
+    struct engine *e = NULL;
+    if (cabin_engine(ctx, &e, &err) < 0)
+        return cabin_fail(err, 1);
+    struct check_report rep = {0};
+    if (engine_check(e, c.repair, &rep, &err) < 0) {
+        check_report_release(&rep);
+        return cabin_fail(err, 1);
+    }
+    if (c.format) {
+        check_print_json(&rep);
+    } else {
+        for (size_t k = 0; k < rep.n; k++) {
+            printf("%s: %s\n", rep.items[k].what, rep.items[k].problem);
+            if (rep.items[k].action)
+                printf("    repaired: %s\n", rep.items[k].action);
+        }
+        if (rep.n == 0)
+            printf("No problems found.\n");
+        else if (c.repair)
+            printf("%zu problems found, %zu repaired, %zu left.\n", rep.n,
+                   rep.n - rep.unrepaired, rep.unrepaired);
+        else
+            printf("%zu problems found (`cabin system check --repair` fixes what it can).\n",
+                   rep.n);
+    }
+    int rc = rep.unrepaired > 0 ? 1 : 0;
+    check_report_release(&rep);
+    return rc;
+}
+
 static const struct cabin_command system_commands[] = {
+    {"check", cmd_check, "check the store and the containers, and repair them"},
     {"df", cmd_df, "show disk usage"},
     {"info", cmd_info, "show how cabin is set up on this host"},
     {"prune", cmd_system_prune, "remove stopped containers and unused images"},

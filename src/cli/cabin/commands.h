@@ -128,9 +128,10 @@ int cabin_dispatch(struct cabin_ctx *ctx, const char *group, const struct cabin_
 /* "WARNING: ..." on stderr for each. */
 void cabin_print_warnings(char **warnings);
 
-/* An image as `image inspect` shows it (new reference). */
+/* An image as `image inspect` shows it (new reference), or NULL with *err
+ * (a layer's record cannot be read). */
 struct image;
-json_t *cabin_image_json(struct engine *e, const struct image *im);
+json_t *cabin_image_json(struct engine *e, const struct image *im, struct error **err);
 
 /* Expand a --format template (Go's {{.A.B}}, {{json .A}}, {{index .A "k"}})
  * over `root`; *ret malloc'd. */
