@@ -724,6 +724,11 @@ int engine_container_drop(struct engine *e, const char *id, struct error **err)
         error_free(steal_pointer(err));
     if (monitor_alive(e, id) && monitor_wait_gone(e, id, 10000) < 0)
         return error_new(err, EBUSY, "container %.12s: its monitor does not end", id);
+    /* Its network's record is in the run root, not in the unreadable one
+     * (what fails stays for the next sweep, as in a removal). */
+    cleanup_error struct error *net_err = NULL;
+    if (netvol_stop(e, id, &net_err) < 0)
+        log_warn("dropping container %.12s: %s", id, net_err->msg);
     cleanup_close int fd = openat(e->containersfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? 0 : error_errno(err, "container %.12s", id);
