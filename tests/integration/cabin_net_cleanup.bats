@@ -74,6 +74,7 @@ leases() {
 	# restarted three times: a network each time, none at the end
 	run_d --name flaky --restart on-failure:3 busybox sh -c 'ip -o -4 addr show eth0; exit 1' >/dev/null
 	wait_for eval '[ "$(cstate flaky Status)" = exited ] && [ "$(cabin inspect -f "{{.RestartCount}}" flaky)" = 3 ]'
+	wait_for monitor_done flaky
 	[ "$(cabin logs flaky | grep -c "$NET_BASE.0.")" -eq 4 ]
 	assert_no_net_leftovers
 }
