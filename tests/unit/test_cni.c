@@ -97,9 +97,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+    /* fs_remove_tree takes a name beneath its dirfd, not an absolute path. */
     struct error *err = NULL;
-    fs_remove_tree(AT_FDCWD, dir, &err);
+    int tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int r = tmp < 0 ? -1 : fs_remove_tree(tmp, dir + strlen("/tmp/"), &err);
+    if (r < 0)
+        fprintf(stderr, "removing %s: %s\n", dir, err ? err->msg : "cannot open /tmp");
     error_free(err);
+    if (tmp >= 0)
+        close(tmp);
     return 0;
 }
 
