@@ -154,6 +154,13 @@ floor_setup() {
     local id
     id=$(cb create --network none busybox true) || die "cabin create failed"
     FLOOR_BUNDLE=$W/cabin/containers/$id
+    # cabin's start makes the container's network namespace (for --network
+    # none too: only lo) and the bundle names its path; the floor has no
+    # start, so its runtime makes a fresh one itself.
+    jq '(.linux.namespaces[] | select(.type == "network")) |= del(.path)' \
+        "$FLOOR_BUNDLE/config.json" >"$W/floor-config.json" &&
+        mv "$W/floor-config.json" "$FLOOR_BUNDLE/config.json" ||
+        die "editing the floor's config.json failed"
     local lower upper work merged
     lower=$(cb inspect -f '{{.GraphDriver.Data.LowerDir}}' "$id")
     upper=$(cb inspect -f '{{.GraphDriver.Data.UpperDir}}' "$id")
