@@ -67,8 +67,24 @@ assert_nothing_left() {
 		echo "mounts left: $left" >&2
 		return 1
 	fi
+	local rules
+	rules=$(iptables-save 2>/dev/null || true)
 	for id in $(sort -u "$TMP/ids" 2>/dev/null); do
 		assert_container_gone "$id" || return 1
+		# its network: the namespace (with it, the veth pair), the rules
+		# and the address lease, all named by its id
+		if [ -e "$CRUN/netns/$id" ] || [ -e "$CRUN/networks/sandbox/$id.json" ]; then
+			echo "network namespace or sandbox record left: $id" >&2
+			return 1
+		fi
+		if grep -qF "$id" <<<"$rules"; then
+			echo "iptables rules left: $(grep -F "$id" <<<"$rules")" >&2
+			return 1
+		fi
+		if grep -rlsF "$id" /run/cabin-cni/ipam >/dev/null; then
+			echo "address lease left: $(grep -rlsF "$id" /run/cabin-cni/ipam)" >&2
+			return 1
+		fi
 	done
 	left=$(ls "$CRUN/runtime" 2>/dev/null || true)
 	if [ -n "$left" ]; then
