@@ -9,6 +9,7 @@ load cabin_helpers
 	id=$(run_d --name fail --restart on-failure:3 busybox sh -c 'echo run; exit 2')
 	wait_for log_has fail run 4
 	wait_for is_status fail exited
+	wait_for monitor_done fail
 	[ "$(cabin logs fail | grep -c run)" -eq 4 ]
 	[ "$(cabin inspect -f '{{.RestartCount}}' fail)" = 3 ]
 	[ "$(cstate fail ExitCode)" = 2 ]
