@@ -356,17 +356,9 @@ cleanup() {
     for m in $(awk -v w="$W" '$5 ~ "^" w { print $5 }' /proc/self/mountinfo | sort -r); do
         umount -l "$m" 2>/dev/null
     done
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench-cabin-run: kept $W" >&2
-    else
-        rm -rf --one-file-system "$W"
-    fi
-    exit "$rc"
+    bench_end bench-cabin-run "$W" "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps cleanup
 
 bench_timer "$W" >/dev/null || die "cannot compile bench/timer.c"
 [ "$HAVE_PODMAN" = 0 ] || "$repo/tests/helpers/podman-conf.sh" "$W" "$(command -v crun)"

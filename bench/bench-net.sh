@@ -141,21 +141,11 @@ cleanup() {
         -j DROP 2>/dev/null; do :; done
     rm -rf /run/cabin-cni/ipam/"$BRIDGE"
     umount -R "$W/cabin" 2>/dev/null
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench-net: kept $W" >&2
-    else
-        rm -rf --one-file-system "$W"
-    fi
-    exit "$rc"
+    bench_end bench-net "$W" "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps cleanup
 
-cc -O2 -static -o "$W/timer" "$here/timer.c" 2>"$W/cc.log" ||
-    cc -O2 -o "$W/timer" "$here/timer.c" 2>>"$W/cc.log" ||
-    { cat "$W/cc.log" >&2; die "cannot compile bench/timer.c"; }
+bench_timer "$W" >/dev/null || die "cannot compile bench/timer.c"
 mkdir -p "$W/tmp" "$W/net"
 cat >"$W/containers.conf" <<EOT
 [containers]

@@ -144,17 +144,9 @@ cleanup() {
         [ -d "$m$(cat "$W/cgroup")" ] || continue
         find "$m$(cat "$W/cgroup")" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench-podman: kept $W" >&2
-    else
-        rm -rf --one-file-system "$W"
-    fi
-    exit "$rc"
+    bench_end bench-podman "$W" "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps cleanup
 
 : >"$W/contestants"
 skipped=()

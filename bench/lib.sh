@@ -79,6 +79,26 @@ bench_timer() {
     echo "$1/timer"
 }
 
+# bench_end NAME DIR RC: the end of a script's cleanup trap: DIR removed
+# (kept, and said, with BENCH_KEEP=1), then exit RC.
+bench_end() {
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "$1: kept $2" >&2
+    else
+        rm -rf --one-file-system "$2"
+    fi
+    exit "$3"
+}
+
+# bench_traps FUNC: FUNC runs on exit; INT, TERM and HUP exit with their
+# shell status (so FUNC runs for them too).
+bench_traps() {
+    trap "$1" EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+}
+
 # bench_table METRIC [SCENARIO...]: a markdown table of METRIC from
 # samples.tsv: one row per scenario and contestant (in the order of
 # contestants.tsv) with n, median, p90 (nearest rank), min, and the median
