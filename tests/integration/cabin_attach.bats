@@ -32,7 +32,7 @@ cabin_line() {
 	wait_for screen_has 42
 	# Ctrl-C stops the sleep, not cabin
 	tmux -S "$TSOCK" send-keys 'sleep 1000' Enter
-	wait_for is_status tty running
+	wait_for cabin exec tty pidof sleep
 	tmux -S "$TSOCK" send-keys C-c
 	tmux -S "$TSOCK" send-keys 'echo after-$?' Enter
 	wait_for screen_has after-130
@@ -41,7 +41,7 @@ cabin_line() {
 	wait_for screen_has "24 80"
 	tmux -S "$TSOCK" send-keys 'exit 3' Enter
 	wait_for screen_has status=3
-	wait_for test -z "$(cabin ps -aq)"
+	wait_for eval '[ -z "$(cabin ps -aq)" ]'
 	assert_store_clean
 }
 

@@ -69,7 +69,8 @@ load cabin_helpers
 	run_d --name rot --log-opt max-size=4k --log-opt max-file=3 busybox sh -c \
 		'i=0; while [ $i -lt 400 ]; do echo "line $i 0123456789012345678901234567890123456789"; i=$((i+1)); done; while [ ! -e /go ]; do sleep 0.1; done' >/dev/null
 	d=$(dirname "$(cabin inspect -f '{{.LogPath}}' rot)")
-	wait_for test -e "$d/container.log.2"
+	wait_for log_has rot "line 399 "
+	[ -e "$d/container.log.2" ]
 	[ ! -e "$d/container.log.3" ]
 	for f in "$d"/container.log*; do
 		[ "$(stat -c %s "$f")" -le 4096 ]

@@ -131,7 +131,7 @@ check_all_removable() {
 	kill -9 "$(monitor_pid "$id")"
 	pid=$(cstate survivor Pid)
 	kill -9 "$pid"
-	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	wait_for_exit "$pid"
 	for m in $(mounts_under "$CROOT") $(mounts_under "$CRUN"); do umount -l "$m"; done
 	for d in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$id"); do rmdir "$d" 2>/dev/null || true; done
 	rm -rf "$CRUN"

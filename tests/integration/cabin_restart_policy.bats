@@ -38,7 +38,8 @@ load cabin_helpers
 	import_busybox
 	id=$(run_d --name al --restart always busybox sh -c 'echo run; sleep 0.2')
 	wait_for log_has al run 3
-	[ "$(cabin inspect -f '{{.RestartCount}}' al)" -ge 2 ]
+	# (a new run's output can come before the monitor counts its restart)
+	wait_for eval '[ "$(cabin inspect -f "{{.RestartCount}}" al)" -ge 2 ]'
 	# a restarted process is a child of the same monitor
 	mon=$(monitor_pid "$id")
 	wait_for is_status al running
@@ -57,8 +58,9 @@ load cabin_helpers
 	import_busybox
 	run_d --name us --restart unless-stopped busybox sh -c 'echo run; sleep 0.2' >/dev/null
 	wait_for log_has us run 2
+	# a kill is refused while it is restarting (as docker's): try again
 	wait_for is_status us running
-	cabin kill us >/dev/null
+	wait_for cabin kill us
 	[ "$(cstate us Status)" = exited ]
 	n=$(cabin logs us | grep -c run)
 	sleep 1

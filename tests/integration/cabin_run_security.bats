@@ -130,8 +130,8 @@ probe_field() { # OUTPUT KEY
 	[ "${lines[-1]}" = 0 ]
 	# a TERM to the container reaches the command (sh has no handler as PID 1
 	# would ignore it; under cabin-init it is an ordinary process)
-	id=$(run_d --init busybox sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done')
-	wait_for is_status "$id" running
+	id=$(run_d --init busybox sh -c 'trap "exit 42" TERM; touch /ready; while :; do sleep 0.1; done')
+	wait_for cabin exec "$id" test -e /ready
 	cabin stop -t 30 "$id" >/dev/null
 	[ "$(cstate "$id" ExitCode)" = 42 ]
 	assert_store_clean

@@ -5,8 +5,10 @@ load cabin_helpers
 
 @test "stop: the stop signal first; a process that ends on it ends with its own code" {
 	import_busybox
-	id=$(run_d --name st busybox sh -c 'trap "echo got TERM; exit 5" TERM; while :; do sleep 0.1; done')
-	wait_for is_status st running
+	# running comes at exec, before sh has set its trap (a TERM to PID 1
+	# without one is dropped): wait for the trap
+	id=$(run_d --name st busybox sh -c 'trap "echo got TERM; exit 5" TERM; touch /ready; while :; do sleep 0.1; done')
+	wait_for cabin exec st test -e /ready
 	run_cabin stop st
 	[ "$status" -eq 0 ]
 	[ "$output" = st ]
@@ -38,8 +40,8 @@ load cabin_helpers
 @test "--stop-signal and --stop-timeout are the container's defaults for stop" {
 	import_busybox
 	run_d --name usr1 --stop-signal USR1 --stop-timeout 30 busybox sh -c \
-		'trap "exit 11" USR1; trap "exit 12" TERM; while :; do sleep 0.1; done' >/dev/null
-	wait_for is_status usr1 running
+		'trap "exit 11" USR1; trap "exit 12" TERM; touch /ready; while :; do sleep 0.1; done' >/dev/null
+	wait_for cabin exec usr1 test -e /ready
 	[ "$(cabin inspect -f '{{.Config.StopSignal}}' usr1)" = USR1 ]
 	[ "$(cabin inspect -f '{{.Config.StopTimeout}}' usr1)" = 30 ]
 	cabin stop usr1 >/dev/null

@@ -210,7 +210,11 @@ resources() {
 	start_detached
 	rt events --interval 100ms "$ID" >"$TMP/events.out" 2>&1 &
 	local ev=$!
-	sleep 0.3
+	# its first sample is the baseline: an OOM kill before it is not news
+	for _ in $(seq 200); do
+		grep -q '"type":"stats"' "$TMP/events.out" && break
+		sleep 0.05
+	done
 	touch "$HOSTDIR/go"
 	wait_for_file "$HOSTDIR/after"
 	for _ in $(seq 50); do
@@ -270,9 +274,13 @@ resources() {
 	[ "$(cg_read "$pid" cpu cpu.shares)" = 512 ]
 	[ "$(cg_read "$pid" cpu cpu.cfs_quota_us)" = 20000 ]
 	[ "$(cg_read "$pid" cpu cpu.cfs_period_us)" = 100000 ]
-	sleep 0.8
+	throttled() { cg_read "$pid" cpu cpu.stat | awk '$1 == "nr_throttled" {print $2}'; }
+	for _ in $(seq 100); do
+		[ "$(throttled)" -gt 0 ] && break
+		sleep 0.1
+	done
 	cg_read "$pid" cpu cpu.stat
-	[ "$(cg_read "$pid" cpu cpu.stat | awk '$1 == "nr_throttled" {print $2}')" -gt 0 ]
+	[ "$(throttled)" -gt 0 ]
 	remove_container
 	assert_no_cgroup_left "$CGP"
 }
@@ -473,6 +481,18 @@ count() {
 	cat "$HOSTDIR/count"
 }
 
+# counts_past B: the counter goes past B (polled: a loaded machine may take
+# a while to run the thawed loop again)
+counts_past() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(count)" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "the counter stayed at $(count), not past $1" >&2
+	return 1
+}
+
 @test "pause and resume: state, freezer.state, the process stops and continues" {
 	counter_bundle
 	start_detached
@@ -496,8 +516,7 @@ count() {
 	if [ -n "$(cgroup_mount freezer)" ]; then
 		[ "$(cg_read "$pid" freezer freezer.state)" = THAWED ]
 	fi
-	sleep 0.3
-	[ "$(count)" -gt "$b" ]
+	counts_past "$b"
 
 	remove_container
 	assert_no_cgroup_left "$CGP"

@@ -174,6 +174,18 @@ count() {
 	cat "$HOSTDIR/count"
 }
 
+# counts_past B: the counter goes past B (polled: a loaded machine may take
+# a while to run the thawed loop again)
+counts_past() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(count)" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "the counter stayed at $(count), not past $1" >&2
+	return 1
+}
+
 @test "v2 layout: pause and resume through cgroup.freeze" {
 	counter_bundle
 	start_detached
@@ -201,8 +213,7 @@ count() {
 	[ "$(state_field "$ID" status)" = running ]
 	[ "$(cat "$d/cgroup.freeze")" = 0 ]
 	grep -qx 'frozen 0' "$d/cgroup.events"
-	sleep 0.3
-	[ "$(count)" -gt "$b" ]
+	counts_past "$b"
 
 	remove_container
 	assert_no_cgroup_left_anywhere "$CGP"
@@ -245,13 +256,13 @@ count() {
 @test "v2 layout: kill --all with a caught signal reaches every process and leaves them thawed" {
 	CGP=/cabin-v2-$ID
 	cg_bundle "$CGP" sh -c '
-		setsid sh -c "echo \$\$ >/shared/child; trap \"echo child >>/shared/usr1\" USR1; while :; do sleep 0.02; done" &
+		setsid sh -c "trap \"echo child >>/shared/usr1\" USR1; echo \$\$ >/shared/child; while :; do sleep 0.02; done" &
 		trap "echo init >>/shared/usr1" USR1
 		i=0; while :; do i=$((i + 1)); echo $i >/shared/count.new; mv /shared/count.new /shared/count; sleep 0.02; done'
 	drop_namespace pid
 	start_detached
 	wait_for_file "$HOSTDIR/count"
-	sleep 0.2
+	wait_for_file "$HOSTDIR/child" # its trap is set
 
 	run rt kill --all "$ID" USR1
 	[ "$status" -eq 0 ]
@@ -268,8 +279,7 @@ count() {
 	[ "$(cat "$d/cgroup.freeze")" = 0 ]
 	local b
 	b=$(count)
-	sleep 0.3
-	[ "$(count)" -gt "$b" ]
+	counts_past "$b"
 	# Without a pid namespace, killing init leaves the child: kill them all.
 	run rt kill --all "$ID" KILL
 	[ "$status" -eq 0 ]

@@ -233,7 +233,7 @@ check_failed_create_is_clean() {
 	# no mount in the host's mount namespace
 	[ "$(host_mounts)" = "$before" ]
 	# no process (allow a moment for reaping)
-	for i in $(seq 20); do
+	for i in $(seq 200); do
 		[ -z "$(marker_pids)" ] && break
 		sleep 0.05
 	done
