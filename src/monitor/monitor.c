@@ -545,6 +545,10 @@ static void finish(void)
 {
     char code[16];
     int n = snprintf(code, sizeof(code), "%d", m.exit_code);
+    /* No state is written after this: the reserved blocks go (before the
+     * clients hear it is over). */
+    if (m.state_spare >= 0)
+        unlinkat(m.cdirfd, STATE_TMP, 0);
     broadcast(MONITOR_EXIT, code, (size_t) n);
     _exit(0);
 }

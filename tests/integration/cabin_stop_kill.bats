@@ -19,6 +19,9 @@ load cabin_helpers
 	! grep -q "$id" /proc/self/mountinfo
 	[ ! -e "$CRUN/runtime/$id" ]
 	[ -z "$(monitor_pid "$id")" ] || ! kill -0 "$(monitor_pid "$id")" 2>/dev/null
+	# its state is kept, and nothing the monitor reserved for writing it
+	[ -s "$CROOT/containers/$id/state.json" ]
+	[ -z "$(find "$CROOT/containers/$id" -name '*.tmp')" ]
 	# stopping a stopped container is fine
 	run_cabin stop st
 	[ "$status" -eq 0 ]
