@@ -515,14 +515,24 @@ int engine_cp_in(struct engine *e, const struct engine_container *c, const char 
         if (top < 0 || fstat(top, &st) < 0 || !S_ISDIR(st.st_mode)) {
             r = error_new(err, ENOTDIR, "the destination `%s` must be a directory", dest);
         } else if ((r = libarchive_load(err)) == 0) {
+            /* A tar, plain or compressed as docker's archive API takes it
+             * (not filter_all: some of its filters run outside programs). */
             struct archive *a = archive_read_new();
-            archive_read_support_format_tar(a);
-            archive_read_support_filter_all(a);
-            if (archive_read_open_fd(a, o->stream_fd, 65536) != ARCHIVE_OK)
+            if (a != NULL) {
+                archive_read_support_format_tar(a);
+                archive_read_support_filter_gzip(a);
+                archive_read_support_filter_bzip2(a);
+                archive_read_support_filter_xz(a);
+                archive_read_support_filter_zstd(a);
+            }
+            if (a == NULL)
+                r = error_new(err, ENOMEM, "reading the tar stream");
+            else if (archive_read_open_fd(a, o->stream_fd, 65536) != ARCHIVE_OK)
                 r = error_new(err, EIO, "reading the tar stream: %s", archive_error_string(a));
             else
                 r = untar(a, top, &(struct sink) {.keep_owner = true}, err);
-            archive_read_free(a);
+            if (a != NULL)
+                archive_read_free(a);
         }
     } else if (r == 0) {
         /* Not -a: what is copied in belongs to root (we make it). */

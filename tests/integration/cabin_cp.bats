@@ -112,6 +112,16 @@ load cabin_helpers
 	tar -C "$TMP/src" -cf "$TMP/in.tar" sub
 	env "$MARKER" "$CABIN" --root "$CROOT" --runroot "$CRUN" cp - tarc:/d <"$TMP/in.tar"
 	[ "$(cabin exec tarc cat /d/sub/b)" = b ]
+	# compressed, as docker's archive API takes it (gzip, bzip2, xz)
+	echo c >"$TMP/src/sub/c"
+	tar -C "$TMP/src" -czf "$TMP/in.tgz" sub
+	env "$MARKER" "$CABIN" --root "$CROOT" --runroot "$CRUN" cp - tarc:/d <"$TMP/in.tgz"
+	[ "$(cabin exec tarc cat /d/sub/c)" = c ]
+	# not a tar at all: an error that says so, and nothing written
+	run bash -c "echo not a tar | env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' cp - tarc:/d"
+	[ "$status" -ne 0 ]
+	[[ $output == *"tar stream"* ]]
+	[ "$(cabin exec tarc ls /d)" = "$(printf 'a\nsub')" ]
 	run bash -c "env $MARKER '$CABIN' --root '$CROOT' --runroot '$CRUN' cp - tarc:/d/a <'$TMP/in.tar'"
 	[ "$status" -ne 0 ]
 	[[ $output == *"must be a directory"* ]]
