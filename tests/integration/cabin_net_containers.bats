@@ -22,11 +22,13 @@ mknet() {
 		-o com.docker.network.bridge.name="${NET_PREFIX}$2" "$1" >/dev/null
 }
 
-# free_port: a TCP port nothing listens on (from the ephemeral range's top).
+# free_port: a TCP port no socket uses, below the ephemeral range (from
+# 32768), where the kernel's own picks for outgoing connections could
+# take it between this check and its use.
 free_port() {
 	local p
-	for ((p = 39000 + RANDOM % 2000; p < 65000; p += 7)); do
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	for ((p = 21000 + RANDOM % 2000; p < 32000; p += 7)); do
+		ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }
 	done
 }
 
