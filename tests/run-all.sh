@@ -74,6 +74,8 @@ run_bats() { # RUNTIME LABEL FILES...
     CABIN_RUNTIME="$rtbin" bats --tap "$@" >"$log/$label.tap" 2>&1
     rc=$?
     grep -E '^(not ok|#)' "$log/$label.tap" | head -200
+    # what was skipped, and why (a skip is never silent)
+    grep -iE '^ok .* # skip' "$log/$label.tap" | sed "s/^/$label skipped: /"
     # every failure's name, even when the lines above were cut
     grep -q '^not ok' "$log/$label.tap" && { echo "$label failed:"; grep '^not ok' "$log/$label.tap"; }
     c=$(count "$log/$label.tap")
