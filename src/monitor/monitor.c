@@ -649,6 +649,9 @@ static void run_ended(void)
         start_cleanup();
         return;
     }
+    /* Counted when decided, as docker does: the new run's state (running as
+     * soon as the runtime says so) already carries it. */
+    m.restart_count++;
     write_state("restarting");
     /* Those attached to this run are done with it (docker attach ends). */
     char code[16];
@@ -680,7 +683,6 @@ static void helper_exited(int status)
         start_cleanup();
         return;
     }
-    m.restart_count++;
     m.error[0] = '\0';
     m.exited = false;
     m.phase = RUNNING;

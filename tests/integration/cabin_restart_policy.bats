@@ -20,6 +20,16 @@ load cabin_helpers
 	assert_store_clean
 }
 
+@test "--restart on-failure: a run that fails, then one that keeps going: counted once, as soon as it is restarted" {
+	import_busybox
+	run_d --name rs --restart on-failure busybox sh -c 'if [ -e /ran ]; then exec sleep 100; fi; touch /ran; exit 1' >/dev/null
+	# the second run (the root is kept across restarts) runs, counted
+	wait_for eval '[ "$(cstate rs Status)" = running ] && cabin exec rs test -e /ran'
+	[ "$(cabin inspect -f '{{.RestartCount}} {{.State.Restarting}}' rs)" = "1 false" ]
+	cabin rm -f rs >/dev/null
+	assert_store_clean
+}
+
 @test "--restart on-failure does not restart a success; no does not restart at all" {
 	import_busybox
 	run_d --name ok --restart on-failure busybox sh -c 'echo run; exit 0' >/dev/null
