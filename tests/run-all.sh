@@ -75,7 +75,7 @@ run_bats() { # RUNTIME LABEL FILES...
     rc=$?
     grep -E '^(not ok|#)' "$log/$label.tap" | head -200
     # what was skipped, and why (a skip is never silent)
-    grep -iE '^ok .* # skip' "$log/$label.tap" | sed "s/^/$label skipped: /"
+    grep -iE '^ok .* # skip' "$log/$label.tap" | awk -v l="$label" '{ print l " skipped: " $0 }'
     # every failure's name, even when the lines above were cut
     grep -q '^not ok' "$log/$label.tap" && { echo "$label failed:"; grep '^not ok' "$log/$label.tap"; }
     c=$(count "$log/$label.tap")

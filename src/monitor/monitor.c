@@ -545,10 +545,15 @@ static void finish(void)
 {
     char code[16];
     int n = snprintf(code, sizeof(code), "%d", m.exit_code);
-    /* No state is written after this: the reserved blocks go (before the
-     * clients hear it is over). */
-    if (m.state_spare >= 0)
+    /* No state is written after this, and no client that goes now starts a
+     * cleanup again: the reserved blocks go (before the clients hear it is
+     * over). */
+    m.phase = CLEANING;
+    if (m.state_spare >= 0) {
+        close(m.state_spare);
+        m.state_spare = -1;
         unlinkat(m.cdirfd, STATE_TMP, 0);
+    }
     broadcast(MONITOR_EXIT, code, (size_t) n);
     _exit(0);
 }

@@ -22,12 +22,13 @@ mknet() {
 		-o com.docker.network.bridge.name="${NET_PREFIX}$2" "$1" >/dev/null
 }
 
-# free_port: a TCP port no socket uses, below the ephemeral range (from
-# 32768), where the kernel's own picks for outgoing connections could
-# take it between this check and its use.
+# free_port: a TCP port no socket uses, below the ephemeral range, where
+# the kernel's own picks for outgoing connections could take it between
+# this check and its use.
 free_port() {
-	local p
-	for ((p = 21000 + RANDOM % 2000; p < 32000; p += 7)); do
+	local p low
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+	for ((p = low / 2 + RANDOM % 2000; p < low - 7; p += 7)); do
 		ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }
 	done
 }
@@ -158,7 +159,7 @@ free_port() {
 	run_cabin run --rm --network host busybox readlink /proc/self/ns/net
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(readlink /proc/self/ns/net)" ]
-	dev=$(ip -o route show default | awk '{ print $5; exit }')
+	dev=$(ip -o route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
 	run_cabin run --rm --network host busybox ls /sys/class/net
 	[[ $'\n'$output$'\n' == *$'\n'lo$'\n'* ]]
 	[ -z "$dev" ] || [[ $'\n'$output$'\n' == *$'\n'$dev$'\n'* ]]

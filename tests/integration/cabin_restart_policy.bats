@@ -24,7 +24,7 @@ load cabin_helpers
 	import_busybox
 	run_d --name rs --restart on-failure busybox sh -c 'if [ -e /ran ]; then exec sleep 100; fi; touch /ran; exit 1' >/dev/null
 	# the second run (the root is kept across restarts) runs, counted
-	wait_for eval '[ "$(cstate rs Status)" = running ] && cabin exec rs test -e /ran'
+	wait_for cabin exec rs pidof sleep
 	[ "$(cabin inspect -f '{{.RestartCount}} {{.State.Restarting}}' rs)" = "1 false" ]
 	cabin rm -f rs >/dev/null
 	assert_store_clean
