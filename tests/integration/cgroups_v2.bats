@@ -170,22 +170,6 @@ counter_bundle() {
 	cg_bundle "$CGP" sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/shared/count.new; mv /shared/count.new /shared/count; sleep 0.02; done'
 }
 
-count() {
-	cat "$HOSTDIR/count"
-}
-
-# counts_past B: the counter goes past B (polled: a loaded machine may take
-# a while to run the thawed loop again)
-counts_past() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(count)" -gt "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "the counter stayed at $(count), not past $1" >&2
-	return 1
-}
-
 @test "v2 layout: pause and resume through cgroup.freeze" {
 	counter_bundle
 	start_detached

@@ -419,6 +419,24 @@ pid_cgroup_dir() {
 	cgroup_dir "$2" "$cg"
 }
 
+# count: the counter a container's loop keeps in /shared/count (tests of
+# pause and kill: it stops while frozen and goes on after).
+count() {
+	cat "$HOSTDIR/count"
+}
+
+# counts_past B: the counter goes past B (polled: a loaded machine may take
+# a while to run the thawed loop again).
+counts_past() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(count)" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "the counter stayed at $(count), not past $1" >&2
+	return 1
+}
+
 # cg_read PID CONTROLLER FILE: FILE in PID's cgroup directory.
 cg_read() {
 	local d
