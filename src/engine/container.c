@@ -816,24 +816,33 @@ int engine_container_remove(struct engine *e, const char *what, bool force, bool
     int r = engine_container_find(e, what, &c, err);
     if (r < 0)
         return r;
-    struct engine_state st;
-    engine_container_state(e, c, &st);
-    bool live = st.status == ENGINE_RUNNING || st.status == ENGINE_PAUSED ||
-                st.status == ENGINE_RESTARTING;
-    if (live && !force)
-        return error_new(err, EBUSY,
-                         "cannot remove container %.12s: it is %s (stop it first, or use -f)",
-                         c->id, engine_status_name(st.status));
-    if (live || st.monitor) {
-        /* Killed, and its monitor's cleanup waited for, so that nothing of
-         * it is still working when the folder goes. */
-        if ((r = engine_container_halt(e, c, err)) < 0)
-            return r;
+    /* A start holds the lock until its monitor runs: what is seen under the
+     * lock is what there is.  A container that was (re)started meanwhile is
+     * stopped again; a few rounds, for one that keeps being started. */
+    for (int round = 0; round < 5; round++) {
+        struct engine_state st;
+        engine_container_state(e, c, &st);
+        bool live = st.status == ENGINE_RUNNING || st.status == ENGINE_PAUSED ||
+                    st.status == ENGINE_RESTARTING;
+        if (live && !force)
+            return error_new(err, EBUSY,
+                             "cannot remove container %.12s: it is %s (stop it first, or use -f)",
+                             c->id, engine_status_name(st.status));
+        if (live || st.monitor) {
+            /* Killed, and its monitor's cleanup waited for, so that nothing
+             * of it is still working when the folder goes. */
+            if ((r = engine_container_halt(e, c, err)) < 0)
+                return r;
+        }
+        cleanup_close int lock = -1;
+        if ((r = engine_container_lock(e, c, &lock, err)) < 0)
+            return error_code(*err) == ENOENT ? 0 : r;
+        if (monitor_alive(e, c->id))
+            continue; /* started while we stopped it */
+        return engine_container_destroy(e, c, volumes, err);
     }
-    cleanup_close int lock = -1;
-    if ((r = engine_container_lock(e, c, &lock, err)) < 0)
-        return error_code(*err) == ENOENT ? 0 : r;
-    return engine_container_destroy(e, c, volumes, err);
+    return error_new(err, EBUSY, "cannot remove container %.12s: it is started again each time "
+                                 "it is stopped", c->id);
 }
 
 /* ---- prune ----------------------------------------------------------------------- */

@@ -114,8 +114,9 @@ int engine_container_start(struct engine *e, struct engine_container *c,
     c->stopped_by_user = false;
     if ((r = engine_container_write(e, c, false, err)) < 0)
         return r;
-    /* The lock is not held across the fork: the monitor must not inherit it. */
-    close(steal_fd(&lock));
+    /* The lock is held until the monitor runs (its process closes its copy):
+     * an rm -f or a second start waits for it, and then finds a monitor to
+     * stop, not a created container to delete under a starting one. */
     int sv[2] = {-1, -1};
     char flags[8] = "";
     if (attach) {
@@ -125,11 +126,11 @@ int engine_container_start(struct engine *e, struct engine_container *c,
     }
     cleanup_close int mine = sv[0];
     bool exec_failed = false;
-    r = monitor_spawn(e, c, sv[1], flags, &exec_failed, err);
+    r = monitor_spawn(e, c, sv[1], flags, lock, &exec_failed, err);
     if (r < 0 && monitor_alive(e, c->id)) {
-        /* Another start won the race (its monitor holds the lock): the
-         * root, the network and the state are its own now, and the
-         * container runs, which is what was asked. */
+        /* A monitor runs all the same (made by something that does not
+         * take the lock): the root, the network and the state are its
+         * own, and the container runs, which is what was asked. */
         if (attach)
             return error_wrap(err, "starting container %.12s", c->id);
         error_free(*err);

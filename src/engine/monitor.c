@@ -291,6 +291,7 @@ struct spawn {
     char **exit_cmd;
     int report;       /* write end */
     int client;
+    int held_lock; /* the caller's container lock: not ours to keep */
     const char *client_flags;
 };
 
@@ -469,6 +470,17 @@ static void exec_monitor(struct spawn *s, int fds[3], int listen_fd, int lock, p
     execve(s->program, argv, environ);
 }
 
+/* The starter's container lock, shared with it since the fork, is ours
+ * too until the run is made or has failed: a starter killed meanwhile
+ * leaves it held, so that a second start waits for this one's outcome.
+ * The monitor never holds it. */
+static void release_held(struct spawn *s)
+{
+    if (s->held_lock >= 0)
+        close(s->held_lock);
+    s->held_lock = -1;
+}
+
 /* The grandchild: becomes the monitor, or reports why not. */
 static void __attribute__((noreturn)) spawned(struct spawn *s)
 {
@@ -495,6 +507,11 @@ static void __attribute__((noreturn)) spawned(struct spawn *s)
     if (r == 0 && tty)
         fds[0] = master; /* the terminal is its only stream */
     if (r < 0) {
+        /* The monitor's lock goes before the starter hears: once it has,
+         * nobody may take this process for a monitor. */
+        if (lock >= 0)
+            close(lock);
+        release_held(s);
         report_error(s->report, err);
         _exit(1);
     }
@@ -507,12 +524,14 @@ static void __attribute__((noreturn)) spawned(struct spawn *s)
     char *oom = NULL;
     if (engine_runtime(s->e, &rt, NULL) == 0)
         container_oom_file(rt, s->c->id, &oom, NULL);
+    release_held(s);
     exec_monitor(s, fds, listen_fd, lock, pid, started, oom);
     /* The process runs, but nobody would watch it: stop it. */
     error_errno(&err, "executing %s", s->program);
     container_kill(rt, s->c->id, SIGKILL, true, NULL);
     waitpid(pid, NULL, 0);
     container_delete(rt, s->c->id, true, NULL);
+    close(lock);
     report_error(s->report, err);
     _exit(1);
 }
@@ -570,12 +589,13 @@ static int read_report(int fd, const char *id, bool *ret_exec_failed, struct err
 }
 
 int monitor_spawn(struct engine *e, const struct engine_container *c, int client,
-                  const char *client_flags, bool *ret_exec_failed, struct error **err)
+                  const char *client_flags, int held_lock, bool *ret_exec_failed,
+                  struct error **err)
 {
     *ret_exec_failed = false;
     cleanup_close int client_fd = client;
     struct spawn s = {.e = e, .c = c, .client = client, .client_flags = client_flags,
-                      .report = -1};
+                      .report = -1, .held_lock = held_lock};
     int report[2] = {-1, -1};
     s.cdir = engine_container_dir(e, c->id);
     s.rdir = engine_container_rundir(e, c->id);

@@ -22,11 +22,16 @@
 /* Start run number `c->run` of the container under a new monitor (see
  * lifecycle.h for the sequence).  `client` (or -1) is one end of a
  * socketpair that becomes the monitor's first attached client with HELLO
- * flags `client_flags`; it is closed here.  Returns once the process runs,
- * or with the error that stopped it; *ret_exec_failed tells whether that
- * was the process that could not be executed (docker's 126/127). */
+ * flags `client_flags`; it is closed here.  `held_lock` (or -1) is the
+ * caller's container lock, which the caller keeps until this returns; the
+ * process that becomes the monitor keeps its copy until the run is made
+ * or has failed (so a caller killed meanwhile still holds off a second
+ * start), never longer.  Returns once the process runs, or with the error
+ * that stopped it; *ret_exec_failed tells whether that was the process
+ * that could not be executed (docker's 126/127). */
 int monitor_spawn(struct engine *e, const struct engine_container *c, int client,
-                  const char *client_flags, bool *ret_exec_failed, struct error **err);
+                  const char *client_flags, int held_lock, bool *ret_exec_failed,
+                  struct error **err);
 
 /* Create and start the runtime's container in this process, with stdio 0,
  * 1 and 2 as they are (its init is our child), or with a terminal whose

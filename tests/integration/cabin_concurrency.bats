@@ -94,3 +94,27 @@ ready_count() {
 	[ -z "$(cabin ps -aq)" ]
 	assert_store_clean
 }
+
+@test "rm -f while the same container starts: it is stopped and removed whole, or the start is told" {
+	import_busybox
+	local i
+	for i in $(seq 15); do
+		cabin create -e "$MARKER" --name "race$i" busybox sleep 1000 >/dev/null
+		env "$MARKER" "$CABIN" --root "$CROOT" --runroot "$CRUN" start "race$i" \
+			>"$TMP/start$i.out" 2>&1 </dev/null 3>&- &
+		local pid=$!
+		# the rm lands before, during or after the start's monitor spawn
+		sleep "0.0$((i % 5))"
+		run_cabin rm -f "race$i"
+		[ "$status" -eq 0 ] || { echo "rm $i: $output"; false; }
+		wait "$pid" || grep -q 'no such container' "$TMP/start$i.out" ||
+			{ echo "start $i: $(cat "$TMP/start$i.out")"; false; }
+	done
+	[ -z "$(cabin ps -aq)" ]
+	# nothing of any of them: runtime state, monitor, process, mount
+	[ -z "$(ls "$CRUN/runtime" 2>/dev/null)" ] # (.seccomp-cache is the runtime's)
+	[ -z "$(marker_pids)" ]
+	run_cabin system check
+	[ "$output" = "No problems found." ]
+	assert_store_clean
+}
