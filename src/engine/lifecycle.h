@@ -11,7 +11,10 @@
  * runtime core create and start the container (its init is the
  * grandchild's child) and executes cabin-monitor, which says "OK" once it
  * has written state.json.  A failure before that (the process cannot be
- * executed: 126/127) comes back as an error; nothing runs then.
+ * executed: 126/127) comes back as an error; nothing runs then.  The
+ * container's lock is held until then (the grandchild shares it until the
+ * run is made or has failed): an rm -f or another start waits for the
+ * outcome.
  *
  * The process runs until it exits; the monitor reaps it, records its exit
  * and runs `cabin container cleanup ID` (engine_container_cleanup): the
