@@ -289,6 +289,53 @@ static int parse_flags(const json_t *p, unsigned int *flags, struct error **err)
     return 0;
 }
 
+/* The largest number the profile names for `token`: every name of every
+ * rule counts, also those of rules equal to the default (not in the plan). */
+static int largest_nr(const json_t *rules, uint32_t token)
+{
+    int max = -1;
+    for (size_t i = 0; json_is_array(rules) && i < json_array_size(rules); i++) {
+        json_t *names = json_object_get(json_array_get(rules, i), "names");
+        for (size_t j = 0; json_is_array(names) && j < json_array_size(names); j++) {
+            const char *name = json_string_value(json_array_get(names, j));
+            int nr = name ? seccomp_syscall_resolve_name_arch(token, name) : -1;
+            if (nr > max)
+                max = nr;
+        }
+    }
+    return max;
+}
+
+/* Put the -ENOSYS stub in front of the built program, for the native
+ * architecture (libseccomp's filter always has it; checked first) and
+ * those of the profile. */
+static int add_enosys_stub(const json_t *p, const struct seccomp_plan *plan,
+                           struct seccomp_program *out, struct error **err)
+{
+    cleanup_free struct seccomp_enosys_arch *archs = calloc(plan->n_archs + 1, sizeof(*archs));
+    if (archs == NULL)
+        return error_new(err, ENOMEM, "out of memory");
+    json_t *rules = json_object_get(p, "syscalls");
+    size_t n = 0;
+    for (size_t i = 0; i <= plan->n_archs; i++) {
+        uint32_t token = i == 0 ? seccomp_arch_native() : plan->archs[i - 1].token;
+        bool seen = false;
+        for (size_t j = 0; j < n; j++)
+            seen = seen || archs[j].token == token;
+        if (!seen)
+            archs[n++] = (struct seccomp_enosys_arch){token, largest_nr(rules, token)};
+    }
+    struct sock_filter *insns = NULL;
+    size_t n_insns = 0;
+    int r = seccomp_enosys_patch(archs, n, out->insns, out->n, &insns, &n_insns, err);
+    if (r < 0)
+        return r;
+    free(out->insns);
+    out->insns = insns;
+    out->n = n_insns;
+    return 0;
+}
+
 /* Check the profile into a plan of libseccomp calls, then build it. */
 static int compile(const json_t *p, struct seccomp_program *out, struct error **err)
 {
@@ -316,11 +363,19 @@ static int compile(const json_t *p, struct seccomp_program *out, struct error **
         out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
     if (r == 0)
         r = seccomp_build(&plan, &out->insns, &out->n, err);
+    if (r == 0 && seccomp_enosys_wanted(plan.default_action))
+        r = add_enosys_stub(p, &plan, out, err);
     plan_release(&plan);
     return r;
 }
 
-/* Cache key: the profile as canonical JSON and the libseccomp version. */
+/* What the cached program is made of beyond the profile and libseccomp:
+ * bump it when the runtime changes the program it builds (2: the -ENOSYS
+ * stub), so that older entries are not reused. */
+#define CACHE_FORMAT 2
+
+/* Cache key: the profile as canonical JSON, the libseccomp version and the
+ * cache format. */
 static int cache_key(const json_t *p, char out[65])
 {
     cleanup_free char *s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
@@ -328,7 +383,8 @@ static int cache_key(const json_t *p, char out[65])
         return -ENOMEM;
     const struct scmp_version *v = seccomp_version();
     char ver[64];
-    int vn = snprintf(ver, sizeof(ver), "libseccomp %u.%u.%u\n", v->major, v->minor, v->micro);
+    int vn = snprintf(ver, sizeof(ver), "libseccomp %u.%u.%u\nformat %d\n", v->major, v->minor,
+                      v->micro, CACHE_FORMAT);
     struct sha256 h;
     uint8_t md[32];
     sha256_init(&h);

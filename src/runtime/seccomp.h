@@ -4,7 +4,10 @@
  *
  * The runtime compiles the profile before it forks (seccomp_prepare): every
  * field is checked and named in errors; syscall names this libseccomp does
- * not know are skipped with a debug note, as runc does.  Compiling is the
+ * not know are skipped with a debug note, as runc does; a syscall numbered
+ * above every one the profile names gets ENOSYS rather than the default
+ * action, so that libc falls back (seccomp_internal.h, the -ENOSYS stub).
+ * Compiling is the
  * costliest part of a start, so the BPF is cached under the runtime root,
  * keyed by a SHA-256 of the profile (canonical JSON) and the libseccomp
  * version.  libseccomp itself runs in a short-lived child with a deadline

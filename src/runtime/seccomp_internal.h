@@ -19,6 +19,7 @@
 
 #include <linux/filter.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,41 @@ extern unsigned int seccomp_build_timeout_ms;
  * caller) holds *ret_n instructions; both are untouched on failure. */
 int seccomp_build(const struct seccomp_plan *plan, struct sock_filter **ret_insns, size_t *ret_n,
                   struct error **err);
+
+/*
+ * The -ENOSYS stub (seccomp_enosys.c).  A profile names only the syscalls
+ * its author and this libseccomp knew; under a default action that denies
+ * (EPERM, KILL, TRAP), a syscall newer than both (fchmodat2, mseal...)
+ * fails with that action, and libc, which falls back to an older call only
+ * on ENOSYS, breaks.  So, as runc does (libcontainer/seccomp/patchbpf), a
+ * short program goes in front of libseccomp's: for each architecture of
+ * the filter it knows, a syscall numbered above the largest number the
+ * profile names for that architecture (as libseccomp resolves it) returns
+ * -ENOSYS; everything else goes to libseccomp's program unchanged (A reset
+ * to 0, X and the scratch memory untouched).  x86_64 and x32 share
+ * AUDIT_ARCH_X86_64; x32 numbers carry bit 30 and have their own maximum.
+ * An architecture the stub does not know, or for which the profile names
+ * no syscall, gets no check.  Holes in a syscall table (a number below the
+ * maximum that libseccomp does not know) still get the default action, as
+ * in runc.
+ */
+
+/* The largest syscall number the profile names for one architecture. */
+struct seccomp_enosys_arch {
+    uint32_t token; /* libseccomp's SCMP_ARCH_* */
+    int max_nr;     /* as seccomp_syscall_resolve_name_arch() gave it; <0: none */
+};
+
+/* Whether a filter with this default action gets the stub: not when the
+ * default allows (ALLOW, LOG), traces (a tracer answers new syscalls
+ * itself, as runc decides) or already is ERRNO(ENOSYS). */
+bool seccomp_enosys_wanted(uint32_t default_action);
+
+/* The stub for `archs` followed by the `n_prog` instructions of `prog`, in
+ * a new malloc'd array (*ret_insns, *ret_n; untouched on failure).  -E2BIG
+ * when the whole is longer than BPF_MAXINSNS. */
+int seccomp_enosys_patch(const struct seccomp_enosys_arch *archs, size_t n_archs,
+                         const struct sock_filter *prog, size_t n_prog,
+                         struct sock_filter **ret_insns, size_t *ret_n, struct error **err);
 
 #endif

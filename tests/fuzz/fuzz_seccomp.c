@@ -6,7 +6,8 @@
  *
  * The input is a JSON document: the linux.seccomp object of a config.json.
  * Checked: errors carry a message; a compiled program is non-empty, ends in
- * a return, and carries only the filter flags the profile may ask for; no
+ * a return, jumps only inside itself (the -ENOSYS stub is ours), and
+ * carries only the filter flags the profile may ask for; no
  * file descriptor is left open (compiling goes through a memfd).  A profile
  * that compiles is compiled again with a cache directory (a private
  * temporary one): the first call stores exactly one file, no temporary
@@ -116,6 +117,21 @@ static void check_cache(json_t *j, const struct seccomp_program *want)
     remove_cache();
 }
 
+/* Every jump lands inside the program (the -ENOSYS stub in front of
+ * libseccomp's is ours: its `ja`s and its conditional jumps). */
+static void check_jumps(const struct seccomp_program *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct sock_filter *in = &p->insns[i];
+        if (BPF_CLASS(in->code) != BPF_JMP)
+            continue;
+        if (BPF_OP(in->code) == BPF_JA)
+            FUZZ_CHECK(in->k < p->n - i - 1);
+        else
+            FUZZ_CHECK(in->jt < p->n - i - 1 && in->jf < p->n - i - 1);
+    }
+}
+
 static void compile(json_t *j)
 {
     cleanup_error struct error *err = NULL;
@@ -129,6 +145,7 @@ static void compile(json_t *j)
     FUZZ_CHECK(p != NULL && err == NULL && !p->from_cache);
     FUZZ_CHECK(p->n > 0 && p->insns != NULL);
     FUZZ_CHECK(BPF_CLASS(p->insns[p->n - 1].code) == BPF_RET);
+    check_jumps(p);
     FUZZ_CHECK((p->flags & ~(unsigned) (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
                                         SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV |
                                         SECCOMP_FILTER_FLAG_NEW_LISTENER)) == 0);

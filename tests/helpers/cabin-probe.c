@@ -11,6 +11,9 @@
  *   cabin-probe syscalls [NAME...] try each named attack syscall (all when
  *                                  none is named) in a child: NAME=ok, or
  *                                  NAME=<errno name>, or NAME=signal:N
+ *                                  NAME nr:N makes the raw syscall
+ *                                  number N with six zero arguments
+ *                                  (e.g. nr:1000, which no kernel has)
  *   cabin-probe escape             does the cwd or an inherited directory
  *                                  fd reach a root that is not ours?
  *   cabin-probe read PATH          the file's first line, or error=ERRNO
@@ -343,6 +346,13 @@ static long a_execve(void)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -ENOEXEC;
 }
 
+/* nr:N: the number is set by syscalls() before the child runs it. */
+static long raw_nr;
+static long a_raw(void)
+{
+    return ret(syscall(raw_nr, 0, 0, 0, 0, 0, 0));
+}
+
 static const struct {
     const char *name;
     long (*fn)(void);
@@ -379,18 +389,25 @@ static const struct {
     {"execve", a_execve},
 };
 
+static void try_call(const char *name, long (*fn)(void));
+
 static void try_one(size_t i)
+{
+    try_call(attacks[i].name, attacks[i].fn);
+}
+
+static void try_call(const char *name, long (*fn)(void))
 {
     int p[2];
     if (pipe(p) < 0) {
-        printf("%s=probe-error:%s\n", attacks[i].name, errname(errno));
+        printf("%s=probe-error:%s\n", name, errname(errno));
         return;
     }
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
-        long r = attacks[i].fn();
+        long r = fn();
         int e = (int) -r;
         if (write(p[1], &e, sizeof(e)) != sizeof(e))
             _exit(1);
@@ -404,11 +421,11 @@ static void try_one(size_t i)
     if (pid > 0)
         waitpid(pid, &st, 0);
     if (n == sizeof(e))
-        printf("%s=%s\n", attacks[i].name, e == 0 ? "ok" : errname(e));
+        printf("%s=%s\n", name, e == 0 ? "ok" : errname(e));
     else if (pid > 0 && WIFSIGNALED(st))
-        printf("%s=signal:%d\n", attacks[i].name, WTERMSIG(st));
+        printf("%s=signal:%d\n", name, WTERMSIG(st));
     else
-        printf("%s=probe-error\n", attacks[i].name);
+        printf("%s=probe-error\n", name);
 }
 
 static int syscalls(int argc, char **argv)
@@ -420,6 +437,17 @@ static int syscalls(int argc, char **argv)
         return 0;
     }
     for (int a = 0; a < argc; a++) {
+        if (strncmp(argv[a], "nr:", 3) == 0) {
+            char *end = NULL;
+            errno = 0;
+            raw_nr = strtol(argv[a] + 3, &end, 10);
+            if (errno || end == argv[a] + 3 || *end || raw_nr < 0) {
+                fprintf(stderr, "cabin-probe: bad syscall number `%s`\n", argv[a]);
+                return 2;
+            }
+            try_call(argv[a], a_raw);
+            continue;
+        }
         size_t i = 0;
         while (i < n && strcmp(attacks[i].name, argv[a]) != 0)
             i++;
