@@ -262,17 +262,76 @@ int engine_container_read(struct engine *e, const char *id, struct engine_contai
     return r;
 }
 
+/* Who holds a container's lock that long: when its record counts a run
+ * its monitor has not written yet, a start, whose process making the run
+ * is the pid monitor.pid names (else 0). */
+static int starter_pid(struct engine *e, const char *id)
+{
+    cleanup_container struct engine_container *c = NULL;
+    cleanup_json json_t *st = NULL;
+    if (engine_container_read(e, id, &c, NULL) < 0)
+        return 0;
+    if (engine_monitor_state_read(e, id, &st, NULL) == 0 &&
+        json_integer_value(json_object_get(st, "run")) == c->run)
+        return 0; /* the current run is made: somebody else holds it */
+    cleanup_free char *rdir = engine_container_rundir(e, id);
+    cleanup_free char *text = NULL;
+    cleanup_close int fd = rdir ? open(rdir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd < 0 || fs_read_file_at(fd, MONITOR_PID_FILE, 32, &text, NULL, NULL) < 0)
+        return 0;
+    return atoi(text);
+}
+
+static int lock_fd(struct engine *e, const char *id, int fd, int timeout_ms, struct error **err)
+{
+    if (timeout_ms < 0) {
+        if (flock(fd, LOCK_EX) < 0)
+            return error_errno(err, "locking container %.12s", id);
+        return 0;
+    }
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    useconds_t pause = 2000;
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return error_errno(err, "locking container %.12s", id);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long ms = (now.tv_sec - t0.tv_sec) * 1000LL + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (ms >= timeout_ms) {
+            int pid = starter_pid(e, id);
+            if (pid > 0)
+                return error_new(err, ETIMEDOUT,
+                                 "container %.12s: a start of it is still under way after %d s "
+                                 "(process %d makes its run; kill it to go on)",
+                                 id, timeout_ms / 1000, pid);
+            return error_new(err, ETIMEDOUT,
+                             "container %.12s: another cabin has held its lock for %d s", id,
+                             timeout_ms / 1000);
+        }
+        usleep(pause);
+        if (pause < 50000)
+            pause *= 2;
+    }
+    return 0;
+}
+
 int engine_container_lock(struct engine *e, struct engine_container *c, int *ret_lock,
                           struct error **err)
+{
+    return engine_container_lock_within(e, c, -1, ret_lock, err);
+}
+
+int engine_container_lock_within(struct engine *e, struct engine_container *c, int timeout_ms,
+                                 int *ret_lock, struct error **err)
 {
     cleanup_close int fd = openat(e->containersfd, c->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return gone_error(c->id, err);
-    if (flock(fd, LOCK_EX) < 0)
-        return error_errno(err, "locking container %.12s", c->id);
-    struct engine_container *now = NULL;
-    int r = engine_container_read(e, c->id, &now, err);
+    int r = lock_fd(e, c->id, fd, timeout_ms, err);
     if (r < 0)
+        return r;
+    struct engine_container *now = NULL;
+    if ((r = engine_container_read(e, c->id, &now, err)) < 0)
         return r;
     /* Swap the contents: the caller's pointer now holds the fresh record. */
     struct engine_container tmp = *c;
@@ -809,6 +868,10 @@ int engine_container_destroy(struct engine *e, const struct engine_container *c,
     return 0;
 }
 
+/* How long rm waits for a start that holds the container (lifecycle.c's
+ * stop waits as long). */
+#define REMOVE_LOCK_WAIT_MS 60000
+
 int engine_container_remove(struct engine *e, const char *what, bool force, bool volumes,
                             struct error **err)
 {
@@ -831,11 +894,15 @@ int engine_container_remove(struct engine *e, const char *what, bool force, bool
         if (live || st.monitor) {
             /* Killed, and its monitor's cleanup waited for, so that nothing
              * of it is still working when the folder goes. */
-            if ((r = engine_container_halt(e, c, err)) < 0)
-                return r;
+            if ((r = engine_container_halt(e, c, err)) < 0) {
+                if (round == 0 || error_code(*err) != ENOENT)
+                    return r;
+                error_free(steal_pointer(err)); /* another rm was first */
+                return 0;
+            }
         }
         cleanup_close int lock = -1;
-        if ((r = engine_container_lock(e, c, &lock, err)) < 0)
+        if ((r = engine_container_lock_within(e, c, REMOVE_LOCK_WAIT_MS, &lock, err)) < 0)
             return error_code(*err) == ENOENT ? 0 : r;
         if (monitor_alive(e, c->id))
             continue; /* started while we stopped it */

@@ -119,6 +119,12 @@ int engine_container_write_at(int cdirfd, const struct engine_container *c, bool
 int engine_container_lock(struct engine *e, struct engine_container *c, int *ret_lock,
                           struct error **err);
 
+/* The same, waiting at most `timeout_ms` for the lock (a start holds it
+ * until its monitor runs, and a start can hang, e.g. on a mount): then
+ * -ETIMEDOUT with an error naming the process that makes the run. */
+int engine_container_lock_within(struct engine *e, struct engine_container *c, int timeout_ms,
+                                 int *ret_lock, struct error **err);
+
 /* The state now, from state.json, the monitor and the runtime. */
 void engine_container_state(struct engine *e, const struct engine_container *c,
                             struct engine_state *ret);

@@ -162,7 +162,8 @@ int engine_container_start(struct engine *e, struct engine_container *c,
 static int mark_stopped(struct engine *e, struct engine_container *c, struct error **err)
 {
     cleanup_close int lock = -1;
-    int r = engine_container_lock(e, c, &lock, err);
+    /* Bounded: behind a start that hangs, stop, kill and rm -f say so. */
+    int r = engine_container_lock_within(e, c, CLEANUP_WAIT_MS, &lock, err);
     if (r < 0)
         return r;
     c->stopped_by_user = true;
