@@ -490,6 +490,7 @@ static void __attribute__((noreturn)) spawned(struct spawn *s)
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
         error_errno(&err, "becoming a child subreaper");
+        release_held(s);
         report_error(s->report, err);
         _exit(1);
     }
