@@ -4,12 +4,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,12 +82,7 @@ static void check_tmp(struct ctx *c)
     while (d && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        /* `.PID-NAME`: made by PID, not locked yet (store_tmp_new) */
-        long pid = de->d_name[0] == '.' ? strtol(de->d_name + 1, NULL, 10) : 0;
-        if (pid > 0 && (kill((pid_t) pid, 0) == 0 || errno != ESRCH))
-            continue;
-        cleanup_close int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+        if (!store_tmp_abandoned(c->s, de->d_name))
             continue; /* someone is working in it */
         char p[4096];
         path_of(c, "tmp", de->d_name, p, sizeof(p));

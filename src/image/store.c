@@ -190,30 +190,29 @@ static bool hidden_maker_gone(int dirfd, const char *name, time_t now)
     return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && now - st.st_mtime > 3600;
 }
 
+bool store_tmp_abandoned(struct store *s, const char *name)
+{
+    /* Killed between mkdir and rename: its maker is gone. */
+    if (name[0] == '.')
+        return hidden_maker_gone(s->tmpfd, name, time(NULL));
+    cleanup_close int fd =
+        openat(s->tmpfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return errno != ENOENT; /* not a directory: nothing we make */
+    /* The lock is let go at once: nobody locks an abandoned entry again. */
+    return flock(fd, LOCK_EX | LOCK_NB) == 0;
+}
+
 void store_tmp_sweep(struct store *s)
 {
     cleanup_closedir DIR *d = fs_opendir_at(s->tmpfd, ".");
     if (d == NULL)
         return;
-    time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        if (de->d_name[0] == '.') {
-            /* Killed between mkdir and rename: its maker is gone (or it is
-             * an hour old, for a name without a pid). */
-            if (hidden_maker_gone(dirfd(d), de->d_name, now))
-                fs_remove_tree(dirfd(d), de->d_name, NULL);
-            continue;
-        }
-        cleanup_close int fd =
-            openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) {
-            unlinkat(dirfd(d), de->d_name, 0);
-            continue;
-        }
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+        if (!store_tmp_abandoned(s, de->d_name))
             continue; /* someone is working in it */
         cleanup_error struct error *e = NULL;
         if (fs_remove_tree(dirfd(d), de->d_name, &e) < 0)

@@ -78,7 +78,11 @@ int store_lock(struct store *s, int *ret_fd, struct error **err);
  * store_tmp_remove() (also after a commit moved things out of it). */
 int store_tmp_new(struct store *s, char **ret_name, int *ret_fd, struct error **err);
 void store_tmp_remove(struct store *s, const char *name, int fd);
-/* Remove what killed processes left in tmp/ (entries no one holds). */
+/* Whether tmp/NAME was left by a process that was killed: a hidden
+ * `.PID-NAME` whose PID is gone (an hour old without a pid), or a visible
+ * entry nobody holds the lock of (its maker locks it before it names it). */
+bool store_tmp_abandoned(struct store *s, const char *name);
+/* Remove what killed processes left in tmp/ (store_tmp_abandoned). */
 void store_tmp_sweep(struct store *s);
 
 /* ---- blobs ---- */
