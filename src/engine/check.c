@@ -15,6 +15,7 @@
 #include "engine/monitor.h"
 #include "engine/names.h"
 #include "image/image.h"
+#include "image/storage.h"
 #include "monitor/protocol.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -26,12 +27,6 @@ struct ectx {
     bool repair;
     struct check_report *rep;
 };
-
-static bool is_id(const char *s)
-{
-    size_t n = strspn(s, "0123456789abcdef");
-    return n == ENGINE_ID_LEN && s[n] == '\0';
-}
 
 static void cpath(const struct ectx *c, const char *id, const char *file, char *buf, size_t len)
 {
@@ -46,7 +41,7 @@ static void list_folders(struct engine *e, char ***ret_ids, char ***ret_other)
     while (d && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        strv_push(is_id(de->d_name) ? ret_ids : ret_other, de->d_name);
+        strv_push(engine_container_is_id(de->d_name) ? ret_ids : ret_other, de->d_name);
     }
 }
 
@@ -145,28 +140,12 @@ static void check_name_of(struct ectx *c, const struct engine_container *ct)
                      ct->id, e ? ": " : "", e ? e->msg : "");
 }
 
-/* Is `path` a mount point (in our mount namespace)? */
-static bool mounted(const char *path)
-{
-    cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-    char line[8192];
-    size_t n = strlen(path);
-    while (f && fgets(line, sizeof(line), f)) {
-        /* id parent major:minor root MOUNTPOINT ... */
-        char *p = line;
-        for (int field = 0; field < 4 && p; field++)
-            p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
-        if (p && strncmp(p, path, n) == 0 && p[n] == ' ')
-            return true;
-    }
-    return false;
-}
-
 static void check_mount_of(struct ectx *c, const struct engine_container *ct)
 {
     char root[4096];
-    cpath(c, ct->id, "rootfs", root, sizeof(root));
-    if (!mounted(root))
+    cpath(c, ct->id, STORAGE_ROOTFS, root, sizeof(root));
+    cleanup_close int cdirfd = engine_container_open_dir(c->e, ct->id);
+    if (cdirfd < 0 || !fs_is_mount_point_at(cdirfd, STORAGE_ROOTFS))
         return;
     struct engine_state st;
     engine_container_state(c->e, ct, &st);
@@ -293,7 +272,7 @@ static void check_runroot(struct ectx *c)
         cleanup_closedir DIR *d = fs_opendir_at(rfd, subs[s]);
         struct dirent *de;
         while (d && (de = readdir(d)) != NULL) {
-            if (!is_id(de->d_name))
+            if (!engine_container_is_id(de->d_name))
                 continue;
             struct stat st;
             char hidden[ENGINE_ID_LEN + 8];

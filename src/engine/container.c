@@ -193,7 +193,7 @@ int engine_container_write_at(int cdirfd, const struct engine_container *c, bool
     return r < 0 ? error_wrap(err, "container %.12s", c->id) : 0;
 }
 
-static bool is_id(const char *s)
+bool engine_container_is_id(const char *s)
 {
     if (strlen(s) != ENGINE_ID_LEN)
         return false;
@@ -224,7 +224,7 @@ static int record_parse(json_t *j, const char *id, struct engine_container **ret
         (r = json_get_int64(j, "run", w, false, &run, err)) < 0 ||
         (r = json_get_bool(j, "stopped_by_user", w, &c->stopped_by_user, err)) < 0)
         return r;
-    if (!is_id(cid) || strcmp(cid, id) != 0 || !digest_valid(image_id))
+    if (!engine_container_is_id(cid) || strcmp(cid, id) != 0 || !digest_valid(image_id))
         return error_new(err, EINVAL, ENGINE_RECORD ": its id or image_id is not this "
                                       "container's");
     memcpy(c->id, cid, ENGINE_ID_LEN + 1);
@@ -399,7 +399,7 @@ static int list_ids(struct engine *e, char ***ret, struct error **err)
     cleanup_strv char **ids = NULL;
     struct dirent *de;
     while ((de = readdir(d)) != NULL)
-        if (is_id(de->d_name) && !engine_container_creating(e, de->d_name) &&
+        if (engine_container_is_id(de->d_name) && !engine_container_creating(e, de->d_name) &&
             strv_push(&ids, de->d_name) < 0)
             return error_new(err, ENOMEM, "out of memory");
     *ret = steal_pointer(&ids);
@@ -450,10 +450,10 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
     if (*what == '\0')
         return error_new(err, EINVAL, "no container name or id given");
     char id[ENGINE_ID_LEN + 1];
-    if ((is_id(what) || names_lookup(e, what, id) == 0) &&
-        engine_container_creating(e, is_id(what) ? what : id))
+    if ((engine_container_is_id(what) || names_lookup(e, what, id) == 0) &&
+        engine_container_creating(e, engine_container_is_id(what) ? what : id))
         return error_new(err, ENOENT, "no such container: `%s` (it is being created)", what);
-    if (is_id(what))
+    if (engine_container_is_id(what))
         return engine_container_read(e, what, ret, err);
     if (names_lookup(e, what, id) == 0)
         return engine_container_read(e, id, ret, err);
@@ -464,7 +464,7 @@ int engine_container_find(struct engine *e, const char *what, struct engine_cont
         target[tn] = '\0';
         struct engine_container *c = NULL;
         cleanup_error struct error *e2 = NULL;
-        if (is_id(target) && engine_container_read(e, target, &c, &e2) < 0 &&
+        if (engine_container_is_id(target) && engine_container_read(e, target, &c, &e2) < 0 &&
             error_code(e2) != ENOENT) {
             *err = steal_pointer(&e2);
             return -error_code(*err);
@@ -704,7 +704,7 @@ static void sweep_creates(struct engine *e)
     cleanup_closedir DIR *d = fs_opendir_at(e->containersfd, ".");
     struct dirent *de;
     while (d && (de = readdir(d)) != NULL)
-        if (is_id(de->d_name) && engine_container_creating(e, de->d_name))
+        if (engine_container_is_id(de->d_name) && engine_container_creating(e, de->d_name))
             strv_push(&ids, de->d_name);
     for (size_t i = 0; ids && ids[i]; i++) {
         cleanup_close int fd = openat(e->containersfd, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -768,7 +768,7 @@ static void release_names_of(struct engine *e, const char *id)
 
 int engine_container_drop(struct engine *e, const char *id, struct error **err)
 {
-    if (!is_id(id))
+    if (!engine_container_is_id(id))
         return error_new(err, EINVAL, "`%s` is not a container id", id);
     struct runtime *rt = NULL;
     int r = engine_runtime(e, &rt, err);

@@ -37,6 +37,9 @@
 #include "util/error.h"
 
 #define ENGINE_ID_LEN 64
+
+/* Whether `s` is a container id: ENGINE_ID_LEN lowercase hex digits. */
+bool engine_container_is_id(const char *s);
 #define ENGINE_RECORD "container.json"
 /* In a container's folder from its rename into containers/ until its
  * create has written the bundle and the whole record; its maker holds the

@@ -70,9 +70,7 @@ static int overlay_create(struct store *s, int cdirfd, char *const *layers, size
 
 static bool is_mounted(int cdirfd)
 {
-    struct stat a, b;
-    return fstat(cdirfd, &a) == 0 && fstatat(cdirfd, STORAGE_ROOTFS, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
-           a.st_dev != b.st_dev;
+    return fs_is_mount_point_at(cdirfd, STORAGE_ROOTFS);
 }
 
 /* lowerdir+ one layer at a time, top first.  -ENOSYS: the kernel has no

@@ -378,6 +378,13 @@ int fs_remove_tree(int dirfd, const char *name, struct error **err)
     return 0;
 }
 
+bool fs_is_mount_point_at(int dirfd, const char *name)
+{
+    struct stat a, b;
+    return fstat(dirfd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+           a.st_dev != b.st_dev;
+}
+
 DIR *fs_opendir_at(int dirfd, const char *name)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -15,6 +15,7 @@
 #define CABIN_UTIL_FS_H
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -61,6 +62,10 @@ int fs_remove_tree(int dirfd, const char *name, struct error **err);
 
 /* write(2) all of `data`, retrying on EINTR; 0 or a negative errno. */
 int fs_write_all(int fd, const void *data, size_t len);
+
+/* Whether `name` of `dirfd` is the root of another file system than
+ * dirfd's (something is mounted there: its device differs). */
+bool fs_is_mount_point_at(int dirfd, const char *name);
 
 /* The directory `name` of `dirfd` (".": dirfd itself) opened for readdir,
  * not following a symlink; NULL with errno set.  Close with closedir(). */

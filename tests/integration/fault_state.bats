@@ -273,3 +273,26 @@ busybox_layer() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"--format"* ]]
 }
+
+@test "a root left mounted (monitor and process killed): reported, and repair unmounts it" {
+	import_busybox
+	id=$(run_d --name mnted busybox sleep 1000)
+	remember_ids
+	mon=$(monitor_pid "$id")
+	pid=$(cstate mnted Pid)
+	kill -9 "$mon" "$pid"
+	wait_for_exit "$pid"
+	wait_for_exit "$mon"
+	[ "$(cabin inspect -f '{{.State.Status}}' mnted)" = exited ]
+	mountpoint -q "$CROOT/containers/$id/rootfs"
+	run_cabin system check
+	[ "$status" -eq 1 ]
+	[[ $output == *"$CROOT/containers/$id/rootfs"*"mounted, but the container does not run"* ]]
+	run_cabin system check --repair
+	[ "$status" -eq 0 ]
+	! mountpoint -q "$CROOT/containers/$id/rootfs"
+	run_cabin system check
+	[ "$output" = "No problems found." ]
+	cabin rm mnted >/dev/null
+	assert_nothing_left
+}
