@@ -196,6 +196,16 @@ teardown() {
 		# only a live one (it holds the file's lock): a pid may be reused
 		[ -f "$p" ] && ! flock -n -s "$p" true && kill -9 "$(cat "$p")" 2>/dev/null || true
 	done
+	# Each container removed by cabin, so that what the test left running
+	# goes with its network too (the address, the veth, the port rules);
+	# then whatever is still there, by hand.
+	if [ -d "$CROOT/containers" ]; then
+		for id in $(ls "$CROOT/containers" 2>/dev/null); do
+			[[ $id == .* ]] && continue
+			timeout 30 "$CABIN" --root "$CROOT" --runroot "$CRUN" rm -f "$id" \
+				>/dev/null 2>&1 </dev/null || true
+		done
+	fi
 	# The engine's containers: their runtime state is cabin-runtime's.
 	if [ -d "$CRUN/runtime" ]; then
 		for id in $(ls "$CRUN/runtime" 2>/dev/null); do
